@@ -1,0 +1,68 @@
+"""The sub-commands. Each takes the parsed arguments and returns an exit status.
+
+They are thin: the work is done by core functions; this module only prints.
+"""
+
+import sys
+
+from core.errors import WorkbenchError
+
+
+def cmd_examples(args):
+    from core.examples import describe_examples
+
+    for name, summary in describe_examples():
+        print(f"{name:<22} {summary}")
+    return 0
+
+
+def cmd_export(args):
+    from core.open_source import open_source
+
+    project = open_source(args.source)
+    if args.format == "python":
+        from pathlib import Path
+
+        from core.codegen import export_python
+
+        Path(args.out).write_text(export_python(project), encoding="utf-8")
+    else:
+        from core.model_export import export_model
+
+        export_model(project, args.format, args.out)
+    print(f"Exported {project.name} as {args.format} to {args.out}")
+    return 0
+
+
+def cmd_gui(args):
+    try:
+        from ui.app import run_app
+    except ImportError as exc:
+        if "ui.app" not in str(exc) and "ui" != getattr(exc, "name", None):
+            raise
+        raise WorkbenchError("The window is not built yet in this version (issue: main window and "
+                             "layer editor); use the sub-commands, see --help.") from None
+    return run_app(args)
+
+
+def not_built(name, issue):
+    def handler(args):
+        raise WorkbenchError(f"`{name}` is not built yet in this version ({issue}).")
+    return handler
+
+
+HANDLERS = {
+    "gui": cmd_gui,
+    "open": cmd_gui,
+    "examples": cmd_examples,
+    "export": cmd_export,
+    "train": not_built("train", "the training engine issue"),
+    "evaluate": not_built("evaluate", "the training engine issue"),
+    "predict": not_built("predict", "the zoo issue"),
+    "embed": not_built("embed", "the text/ELMo issue"),
+    "zoo": not_built("zoo", "the zoo issue"),
+}
+
+
+def print_error(message):
+    print(f"error: {message}", file=sys.stderr)

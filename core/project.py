@@ -1,0 +1,301 @@
+"""The project document: the single source of truth of a Keras Workbench project.
+
+A project is one human-readable JSON file::
+
+    {
+      "format_version": 1,
+      "name": "breast_cancer",
+      "description": "...",
+      "model":    {"nodes": [...], "outputs": [...]},      # see core.graph
+      "data":     {"source": {...}, "preprocessing": {...}},
+      "training": {"optimizer": {...}, "loss": ..., "metrics": [...], "epochs": ...},
+      "runs":     [{"id": ..., "dir": ..., "status": ...}, ...]
+    }
+
+The GUI edits it, the command line runs it, code export turns it into a plain
+Keras script, and import turns a ``.keras`` file into it. Views subscribe to
+changes with :meth:`Project.subscribe`; nothing else keeps a second copy.
+"""
+
+import copy
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.errors import ProjectFormatError, expect_type as _expect_type
+from core.graph import ModelGraph
+
+FORMAT_VERSION = 1
+PROJECT_SUFFIX = ".kwb.json"
+
+DEFAULT_PREPROCESSING = {
+    "test_split": 0.2,
+    "split_seed": 0,
+    "stratify": False,
+    "validation_split": 0.2,
+    "scaling": "none",
+}
+
+DEFAULT_TRAINING = {
+    "optimizer": {"class_name": "Adam", "config": {"learning_rate": 0.001}},
+    "loss": "binary_crossentropy",
+    "metrics": ["accuracy"],
+    "epochs": 10,
+    "batch_size": 32,
+    "shuffle": True,
+    "seed": None,
+    "early_stopping": None,
+    "lr_schedule": None,
+    "class_weight": None,
+    "checkpoint": {"save_best": True, "monitor": "val_loss"},
+    "device": "auto",
+    "mixed_precision": False,
+}
+
+
+@dataclass
+class DataSpec:
+    """Where the data comes from and how it is prepared.
+
+    Attributes:
+        source: ``{"kind": ..., ...}``; the kinds are documented in core.data.
+        preprocessing: split fractions, seed, scaling; see DEFAULT_PREPROCESSING.
+    """
+
+    source: dict = field(default_factory=dict)
+    preprocessing: dict = field(default_factory=lambda: dict(DEFAULT_PREPROCESSING))
+
+    def to_dict(self):
+        return {"source": copy.deepcopy(self.source),
+                "preprocessing": copy.deepcopy(self.preprocessing)}
+
+    @classmethod
+    def from_dict(cls, d, where="data"):
+        _expect_type(d, dict, where)
+        source = d.get("source", {})
+        _expect_type(source, dict, where + ".source")
+        if source and not isinstance(source.get("kind"), str):
+            raise ProjectFormatError(
+                f"Invalid value for `{where}.source.kind`: expected the name of a data "
+                f"source kind such as \"sklearn\" or \"csv\", received {source.get('kind')!r}.",
+                field=where + ".source.kind")
+        prep = d.get("preprocessing", {})
+        _expect_type(prep, dict, where + ".preprocessing")
+        return cls(source=copy.deepcopy(source),
+                   preprocessing={**DEFAULT_PREPROCESSING, **copy.deepcopy(prep)})
+
+
+@dataclass
+class TrainingSpec:
+    """Compile and fit settings, Keras-shaped (optimizer as ``{"class_name", "config"}``)."""
+
+    settings: dict = field(default_factory=lambda: copy.deepcopy(DEFAULT_TRAINING))
+
+    def __getitem__(self, key):
+        return self.settings[key]
+
+    def __setitem__(self, key, value):
+        self.settings[key] = value
+
+    def get(self, key, default=None):
+        return self.settings.get(key, default)
+
+    def to_dict(self):
+        return copy.deepcopy(self.settings)
+
+    @classmethod
+    def from_dict(cls, d, where="training"):
+        _expect_type(d, dict, where)
+        settings = {**copy.deepcopy(DEFAULT_TRAINING), **copy.deepcopy(d)}
+        for key, kind in (("epochs", int), ("batch_size", int)):
+            value = settings[key]
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ProjectFormatError(
+                    f"Invalid value for `{where}.{key}`: expected a positive integer, "
+                    f"received {value!r}.", field=f"{where}.{key}")
+        optimizer = settings["optimizer"]
+        if isinstance(optimizer, str):
+            settings["optimizer"] = {"class_name": optimizer, "config": {}}
+        elif not (isinstance(optimizer, dict) and isinstance(optimizer.get("class_name"), str)):
+            raise ProjectFormatError(
+                f"Invalid value for `{where}.optimizer`: expected a name such as \"Adam\" or "
+                f"{{\"class_name\": \"Adam\", \"config\": {{...}}}}, received {optimizer!r}.",
+                field=f"{where}.optimizer")
+        if not isinstance(settings["metrics"], list):
+            raise ProjectFormatError(
+                f"Invalid value for `{where}.metrics`: expected a list of metric names, "
+                f"received {settings['metrics']!r}.", field=f"{where}.metrics")
+        return cls(settings=settings)
+
+
+class Project:
+    """One open project. Edit through its methods so subscribers hear of it.
+
+    Attributes:
+        name: a short name shown in the title bar and used for run folders.
+        model: the layer graph (core.graph.ModelGraph).
+        data: the data source and preprocessing (DataSpec).
+        training: compile/fit settings (TrainingSpec).
+        runs: one dict per training run, newest last.
+        path: the file it was loaded from or saved to, or None.
+    """
+
+    def __init__(self, name="untitled", model=None, data=None, training=None,
+                 runs=None, description="", path=None):
+        self.name = name
+        self.description = description
+        self.model = model if model is not None else ModelGraph()
+        self.data = data if data is not None else DataSpec()
+        self.training = training if training is not None else TrainingSpec()
+        self.runs = list(runs or [])
+        self.path = Path(path) if path else None
+        self._subscribers = []
+
+    # -- change notification -------------------------------------------------
+    def subscribe(self, callback):
+        """Call ``callback(project, what)`` after every change; returns an unsubscribe function."""
+        self._subscribers.append(callback)
+        return lambda: self._subscribers.remove(callback)
+
+    def notify(self, what):
+        """Tell subscribers that part ``what`` ("model", "data", "training", "runs") changed."""
+        for callback in list(self._subscribers):
+            callback(self, what)
+
+    # -- serialization -------------------------------------------------------
+    def to_dict(self):
+        return {
+            "format_version": FORMAT_VERSION,
+            "name": self.name,
+            "description": self.description,
+            "model": self.model.to_dict(),
+            "data": self.data.to_dict(),
+            "training": self.training.to_dict(),
+            "runs": copy.deepcopy(self.runs),
+        }
+
+    @classmethod
+    def from_dict(cls, d, path=None):
+        """Build a project from a parsed document, migrating older versions first.
+
+        Raises:
+            ProjectFormatError: naming the field at fault.
+        """
+        d = migrate(d)
+        name = d.get("name", "untitled")
+        _expect_type(name, str, "name")
+        runs = d.get("runs", [])
+        _expect_type(runs, list, "runs")
+        for i, run in enumerate(runs):
+            _expect_type(run, dict, f"runs[{i}]")
+        return cls(
+            name=name,
+            description=d.get("description", ""),
+            model=ModelGraph.from_dict(d.get("model", {"nodes": [], "outputs": []})),
+            data=DataSpec.from_dict(d.get("data", {})),
+            training=TrainingSpec.from_dict(d.get("training", {})),
+            runs=runs,
+            path=path,
+        )
+
+    def copy(self):
+        """A deep copy with no subscribers (what a run snapshots)."""
+        return Project.from_dict(json.loads(json.dumps(self.to_dict())), path=self.path)
+
+    def resolve_path(self, value):
+        """Resolve a path named in the document: relative paths are relative to the project file."""
+        p = Path(os.path.expanduser(str(value)))
+        if not p.is_absolute() and self.path is not None:
+            p = self.path.parent / p
+        return p
+
+    # -- files ---------------------------------------------------------------
+    def save(self, path=None):
+        """Write the document atomically (temp file, fsync, rename) and remember the path."""
+        target = Path(path) if path else self.path
+        if target is None:
+            raise ValueError("Project.save() needs a path: this project was never saved.")
+        save_json_atomic(target, self.to_dict())
+        self.path = target
+
+    @classmethod
+    def load(cls, path):
+        """Read a project file.
+
+        Raises:
+            ProjectFormatError: for a missing, empty, truncated, hand-broken or
+                future-version file; the message names the file and the field.
+        """
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            raise ProjectFormatError(f"Project file not found: {path}. Check the path.") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ProjectFormatError(f"Cannot read project file {path}: {exc}.") from None
+        if not text.strip():
+            raise ProjectFormatError(
+                f"Project file {path} is empty. Restore it from a backup or create a new project.")
+        try:
+            d = json.loads(text)
+        except json.JSONDecodeError as exc:
+            hint = ("the file ends early (truncated?)" if exc.pos >= len(text.rstrip())
+                    else f"line {exc.lineno}, column {exc.colno}: {exc.msg}")
+            raise ProjectFormatError(
+                f"Project file {path} is not valid JSON: {hint}. Fix it in a text editor "
+                "or restore it from a backup.") from None
+        try:
+            _expect_type(d, dict, "(top level)")
+            return cls.from_dict(d, path=path)
+        except ProjectFormatError as exc:
+            raise ProjectFormatError(f"{path}: {exc}", field=exc.field) from None
+
+
+def migrate(d):
+    """Bring a parsed document of any earlier format version up to FORMAT_VERSION.
+
+    Each future format change adds one step here, so every file ever written stays
+    loadable. A file written by a newer version of the application is refused.
+    """
+    version = d.get("format_version")
+    if version is None:
+        raise ProjectFormatError(
+            "Missing field `format_version`: this is not a Keras Workbench project file "
+            "(to open a Keras model, use a .keras or .h5 file).", field="format_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ProjectFormatError(
+            f"Invalid value for `format_version`: expected a positive integer, received "
+            f"{version!r}.", field="format_version")
+    if version > FORMAT_VERSION:
+        raise ProjectFormatError(
+            f"This project was written by a newer Keras Workbench (format_version {version}; "
+            f"this version reads up to {FORMAT_VERSION}). Update Keras Workbench to open it.",
+            field="format_version")
+    return dict(d, format_version=FORMAT_VERSION)
+
+
+def save_json_atomic(path, obj):
+    """Write ``obj`` as JSON to ``path`` so that a crash leaves the old file or the new one.
+
+    The text goes to a temp file in the same folder, is flushed and fsynced, then
+    renamed over the target (atomic on POSIX and on Windows via os.replace).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+

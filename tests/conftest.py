@@ -1,0 +1,25 @@
+"""Test-wide settings: offscreen Qt, quiet TensorFlow, a private app data folder."""
+
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+# Never download: the tests must pass on a machine without network.
+os.environ.setdefault("KERAS_HOME", str(Path(__file__).parent / "_no_keras_home"))
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _private_app_home(tmp_path, monkeypatch):
+    """Each test gets its own KERAS_WORKBENCH_HOME so no test sees another's runs or settings."""
+    home = tmp_path / "kwb_home"
+    monkeypatch.setenv("KERAS_WORKBENCH_HOME", str(home))
+    return home

@@ -1,0 +1,69 @@
+"""The model graph's wiring, without Keras."""
+
+from core.graph import ModelGraph, Node, split_ref
+
+
+def chain():
+    return ModelGraph.sequential([4], [("a", "Dense", {"units": 3}), ("b", "Dense", {"units": 2})])
+
+
+def test_sequential_is_a_chain_and_round_trips():
+    g = chain()
+    assert g.is_chain()
+    assert ModelGraph.from_dict(g.to_dict()).to_dict() == g.to_dict()
+    assert g.output_ids() == ["b"]
+
+
+def test_branches_are_not_a_chain():
+    g = chain()
+    g.add(Node("c", "Dense", {"units": 2}, ["a"]))
+    g.outputs = ["b", "c"]
+    assert not g.is_chain()
+    assert g.consumers("a") == ["b", "c"]
+
+
+def test_split_ref():
+    assert split_ref("lstm:1") == ("lstm", 1)
+    assert split_ref("dense") == ("dense", None)
+    assert split_ref("odd:name") == ("odd:name", None)
+
+
+def test_cycle_is_found_and_named():
+    g = chain()
+    g.node("a").inputs = ["b"]
+    problems = g.structural_problems()
+    assert any("form a cycle" in str(p) for p in problems)
+
+
+def test_dangling_input_and_missing_output_and_no_input():
+    g = ModelGraph([Node("x", "Dense", {"units": 1}, ["ghost"])], outputs=["nope"])
+    text = " | ".join(str(p) for p in g.structural_problems())
+    assert "has no Input layer" in text
+    assert "`ghost`, which is not in the model" in text
+    assert "Output `nope` is not a layer" in text
+
+
+def test_empty_graph_says_what_to_do():
+    assert "The model is empty" in str(ModelGraph().structural_problems()[0])
+
+
+def test_remove_rewires_consumers_and_rename_updates_references():
+    g = chain()
+    g.remove("a")
+    assert g.node("b").inputs == ["input"]
+    g.rename("b", "head")
+    assert g.output_ids() == ["head"] and g.outputs == ["head"]
+    g.add(Node("s", shares="head", inputs=["input"]))
+    g.rename("head", "top")
+    assert g.node("s").shares == "top"
+
+
+def test_topological_order_puts_inputs_first():
+    g = ModelGraph([Node("d", "Dense", {}, ["i"]), Node("i", "InputLayer", {"shape": [2]})])
+    assert [n.id for n in g.topological_order()] == ["i", "d"]
+
+
+def test_unique_id():
+    g = chain()
+    assert g.unique_id("a") == "a_1"
+    assert g.unique_id("z") == "z"
