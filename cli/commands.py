@@ -29,7 +29,9 @@ def cmd_export(args):
     else:
         from core.model_export import export_model
 
-        export_model(project, args.format, args.out)
+        what = export_model(project, args.format, args.out)
+        print(f"Exported the {what} model of {project.name} as {args.format} to {args.out}")
+        return 0
     print(f"Exported {project.name} as {args.format} to {args.out}")
     return 0
 
