@@ -236,3 +236,13 @@ def model_summary_rows(model):
         rows.append((layer.name, type(layer).__name__, shape, layer.count_params()))
     return rows
 
+
+
+def summary_text(graph, name="model"):
+    """Keras's own ``model.summary()`` of the graph, as text (the builder's first error if any)."""
+    from core.builder import build_model
+
+    model = build_model(graph, name=name)
+    lines = []
+    model.summary(print_fn=lambda line, *args, **kwargs: lines.append(line), line_length=100)
+    return "\n".join(lines)

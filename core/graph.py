@@ -15,6 +15,8 @@ A node is Keras's own serialized layer plus wiring::
   ``"shares": "<id of the first>"`` and no class_name/config of its own.
 - ``outputs`` lists the ids of the model's outputs, in order; when empty, the
   nodes nobody consumes are the outputs.
+- ``weights`` (optional) names a weights file (core.weights_io), relative to the
+  project file, that the built model loads by layer name.
 
 A Sequential model is simply a chain: one input, each node feeding the next.
 """
@@ -86,13 +88,17 @@ def split_ref(ref):
 class ModelGraph:
     """An ordered list of nodes plus the ids of the outputs."""
 
-    def __init__(self, nodes=None, outputs=None):
+    def __init__(self, nodes=None, outputs=None, weights=None):
         self.nodes = list(nodes or [])
         self.outputs = list(outputs or [])
+        self.weights = weights
 
     # -- serialization -------------------------------------------------------
     def to_dict(self):
-        return {"nodes": [n.to_dict() for n in self.nodes], "outputs": list(self.outputs)}
+        d = {"nodes": [n.to_dict() for n in self.nodes], "outputs": list(self.outputs)}
+        if self.weights:
+            d["weights"] = self.weights
+        return d
 
     @classmethod
     def from_dict(cls, d, where="model"):
@@ -101,8 +107,11 @@ class ModelGraph:
         expect_type(nodes, list, f"{where}.nodes")
         outputs = d.get("outputs", [])
         expect_type(outputs, list, f"{where}.outputs")
+        weights = d.get("weights")
+        if weights is not None:
+            expect_type(weights, str, f"{where}.weights")
         graph = cls([Node.from_dict(n, f"{where}.nodes[{i}]") for i, n in enumerate(nodes)],
-                    outputs)
+                    outputs, weights)
         seen = set()
         for i, node in enumerate(graph.nodes):
             if node.id in seen:
@@ -269,9 +278,9 @@ class ModelGraph:
         return order
 
     # -- edits (the Project notifies subscribers; these only change data) -----
-    def unique_id(self, base):
-        """``base`` if free, else ``base_1``, ``base_2`` ..."""
-        taken = set(self.ids())
+    def unique_id(self, base, taken=None):
+        """``base`` if free, else ``base_1``, ``base_2`` ... (``taken``: ids in use, default all)."""
+        taken = set(self.ids()) if taken is None else taken
         if base not in taken:
             return base
         i = 1
@@ -317,3 +326,54 @@ class ModelGraph:
             if n.shares == old:
                 n.shares = new
         self.outputs = [new if o == old else o for o in self.outputs]
+
+    def reorder_chain(self, order):
+        """Rewire a chain so that its layers follow ``order`` (inputs stay first).
+
+        Only meaningful for a Sequential stack, where order is wiring.
+        """
+        by_id = {n.id: n for n in self.nodes}
+        nodes = [by_id[i] for i in order]
+        nodes = [n for n in nodes if n.is_input] + [n for n in nodes if not n.is_input]
+        for prev, node in zip(nodes, nodes[1:]):
+            node.inputs = [prev.id]
+        self.nodes = nodes
+        self.outputs = [nodes[-1].id]
+
+    def copy_nodes(self, ids):
+        """The nodes ``ids`` as plain dicts, for the clipboard (a sub-graph keeps its wiring)."""
+        return [self.node(i).to_dict() for i in self.ids() if i in set(ids)]
+
+    def paste_nodes(self, node_dicts, attach_to=None):
+        """Add copies of ``node_dicts`` with fresh ids; return the new ids.
+
+        Wiring inside the pasted set is kept (renamed); inputs from outside it are
+        connected to ``attach_to`` when given, else dropped. Pasted inputs layers stay
+        inputs. A pasted node that shared a layer outside the set shares it still.
+        """
+        renamed, taken = {}, set(self.ids())
+        for d in node_dicts:
+            renamed[d["id"]] = self.unique_id(d["id"], taken)
+            taken.add(renamed[d["id"]])
+        new_nodes = []
+        for d in node_dicts:
+            node = Node.from_dict(d)
+            node.id = renamed[d["id"]]
+            node.inputs = self._pasted_inputs(node, renamed, attach_to)
+            if node.shares and node.shares in renamed:
+                node.shares = renamed[node.shares]
+            new_nodes.append(node)
+        self.nodes.extend(new_nodes)
+        return [n.id for n in new_nodes]
+
+    def _pasted_inputs(self, node, renamed, attach_to):
+        if node.is_input:
+            return []
+        inputs = []
+        for ref in node.inputs:
+            source, index = split_ref(ref)
+            if source in renamed:
+                inputs.append(renamed[source] + ("" if index is None else f":{index}"))
+            elif attach_to and attach_to not in inputs:
+                inputs.append(attach_to)
+        return inputs

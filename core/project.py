@@ -211,12 +211,37 @@ class Project:
             p = self.path.parent / p
         return p
 
+    def rebase_paths(self, new_path):
+        """Rewrite the data source's relative paths so they still work from ``new_path``.
+
+        Save As into another folder must not break ``"path": "data.csv"``; paths that
+        were absolute stay absolute.
+        """
+        source = self.data.source
+        if self.path is None or "path" not in source:
+            return
+        new_folder = Path(new_path).resolve().parent
+
+        def rebase(value):
+            if Path(value).is_absolute():
+                return value
+            absolute = self.resolve_path(value).resolve()
+            try:
+                return os.path.relpath(absolute, new_folder).replace(os.sep, "/")
+            except ValueError:  # another drive on Windows
+                return str(absolute)
+
+        paths = source["path"]
+        source["path"] = [rebase(p) for p in paths] if isinstance(paths, list) else rebase(paths)
+
     # -- files ---------------------------------------------------------------
     def save(self, path=None):
         """Write the document atomically (temp file, fsync, rename) and remember the path."""
         target = Path(path) if path else self.path
         if target is None:
             raise ValueError("Project.save() needs a path: this project was never saved.")
+        if self.path is not None and Path(target).resolve() != self.path.resolve():
+            self.rebase_paths(target)
         save_json_atomic(target, self.to_dict())
         self.path = target
 

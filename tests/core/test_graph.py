@@ -67,3 +67,23 @@ def test_unique_id():
     g = chain()
     assert g.unique_id("a") == "a_1"
     assert g.unique_id("z") == "z"
+
+
+def test_reorder_chain_rewires_in_the_new_order():
+    g = chain()
+    g.reorder_chain(["input", "b", "a"])
+    assert g.is_chain() and g.ids() == ["input", "b", "a"]
+    assert g.node("b").inputs == ["input"] and g.node("a").inputs == ["b"]
+    assert g.outputs == ["a"]
+
+
+def test_copy_paste_a_subgraph_keeps_inner_wiring_and_attaches_outer_inputs():
+    g = chain()
+    copied = g.copy_nodes(["a", "b"])
+    new_ids = g.paste_nodes(copied, attach_to="b")
+    assert new_ids == ["a_1", "b_1"]
+    assert g.node("a_1").inputs == ["b"] and g.node("b_1").inputs == ["a_1"]
+    assert g.node("a_1").config == {"units": 3}
+    assert g.structural_problems() == []
+    assert g.paste_nodes(g.copy_nodes(["b"])) == ["b_2"]
+    assert g.node("b_2").inputs == []  # nowhere to attach: the view says so

@@ -110,3 +110,17 @@ def test_relative_paths_resolve_against_the_project_file(tmp_path):
     project = Project(path=tmp_path / "p.kwb.json")
     assert project.resolve_path("data/x.csv") == tmp_path / "data" / "x.csv"
     assert project.resolve_path(str(tmp_path / "abs.csv")) == tmp_path / "abs.csv"
+
+
+def test_save_as_elsewhere_keeps_relative_data_paths_working(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "data.csv").write_text("x,y\n1,0\n")
+    project = Project(path=tmp_path / "a" / "p.kwb.json")
+    project.data.source = {"kind": "csv", "path": "data.csv", "target": "y"}
+    project.save(tmp_path / "b" / "deeper" / "p.kwb.json")
+    assert project.data.source["path"] == "../../a/data.csv"
+    assert project.resolve_path(project.data.source["path"]).resolve() == \
+        (tmp_path / "a" / "data.csv").resolve()
+    project.data.source["path"] = ["../../a/data.csv", str(tmp_path / "abs.csv")]
+    project.save(tmp_path / "p.kwb.json")
+    assert project.data.source["path"] == ["a/data.csv", str(tmp_path / "abs.csv")]
