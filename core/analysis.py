@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from core.builder import call_error, call_layer, make_input, make_layer, pick_input
 from core.errors import WorkbenchError
 from core.graph import split_ref
+from core.keras_env import keras
 
 CONV_LIKE = ("Conv", "Pooling", "Cropping", "ZeroPadding", "UpSampling")
 
@@ -97,6 +98,7 @@ def analyze(graph):
 
 
 def _analyze_nodes(graph, result):
+    keras()  # the first import goes through keras_env (quiet, backend set)
     from keras.src.backend.common.stateless_scope import StatelessScope
 
     shared = {n.shares for n in graph.nodes if n.shares}
