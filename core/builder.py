@@ -6,6 +6,7 @@ models), inside Keras's safe mode: a document is data, so nothing in it can name
 arbitrary code. Errors from Keras are rewritten to name the layer and the field.
 """
 
+import copy
 import re
 
 from core.errors import GraphError, UnsafeModelError
@@ -19,7 +20,9 @@ REFUSED_LAYERS = {
 }
 NESTED_MODEL_CLASSES = {"Sequential", "Functional", "Model"}
 # Layers that take their inputs as one list rather than as separate arguments.
-LIST_INPUT_LAYERS = {"Attention", "AdditiveAttention"}
+LIST_INPUT_LAYERS = {"Attention", "AdditiveAttention", "HashedCrossing"}
+# Names saved configs use for classes keras.layers exports under another name.
+CLASS_ALIASES = {"GroupedQueryAttention": "GroupQueryAttention"}
 
 
 def layer_class(class_name, node_id=None):
@@ -36,7 +39,7 @@ def layer_class(class_name, node_id=None):
             "with built-in layers.")
     if class_name in NESTED_MODEL_CLASSES:
         return k.Sequential if class_name == "Sequential" else k.Model
-    cls = getattr(k.layers, class_name, None)
+    cls = getattr(k.layers, CLASS_ALIASES.get(class_name, class_name), None)
     if not (isinstance(cls, type) and issubclass(cls, k.layers.Layer)):
         import difflib
 
@@ -55,7 +58,8 @@ def make_layer(node):
         GraphError: naming the node and, where Keras's message allows, the field.
     """
     cls = layer_class(node.class_name, node.id)
-    config = dict(node.config, name=node.id)
+    # from_config pops keys from what it is given: never hand it the document's dicts.
+    config = dict(copy.deepcopy(node.config), name=node.id)
     from keras.src.saving.serialization_lib import SafeModeScope
 
     try:
