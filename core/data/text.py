@@ -1,0 +1,112 @@
+"""The "text_csv" source: labelled sentences, vectorized with Keras's TextVectorization.
+
+The vectorizer's vocabulary is adapted on the training part only, so the
+validation and test sentences may hold words the model has never seen (they
+map to the out-of-vocabulary index 1, as they would for a user's new text).
+"""
+
+import numpy as np
+
+from core.data.csvfile import parse_number, read_table
+from core.data.info import DataInfo, Loaded, classification_info, infer_task
+from core.data.params import param, paths
+from core.data.table import separator_setting
+from core.errors import DataError
+
+_BATCH = 4096
+
+
+class TextVectorizer:
+    """Sentences -> int token ids of fixed length, with a vocabulary fitted on training text.
+
+    Args:
+        max_tokens: the largest vocabulary, the padding and unknown tokens included.
+        sequence_length: the number of ids per sentence (cut or zero-padded).
+    """
+
+    name = "text_vectorization"
+
+    def __init__(self, max_tokens, sequence_length):
+        self.max_tokens = max_tokens
+        self.sequence_length = sequence_length
+        self.layer = None
+
+    def _new_layer(self, vocabulary=None):
+        from core.keras_env import keras
+
+        return keras().layers.TextVectorization(
+            max_tokens=self.max_tokens, output_sequence_length=self.sequence_length,
+            output_mode="int", vocabulary=vocabulary)
+
+    @property
+    def vocabulary(self):
+        return [str(token) for token in self.layer.get_vocabulary()]
+
+    def fit(self, x, y):
+        self.layer = self._new_layer()
+        self.layer.adapt(np.asarray(x, dtype=str))
+        return self
+
+    def transform(self, x, y):
+        x = np.asarray(x, dtype=str).reshape(-1)
+        parts = [np.asarray(self.layer(x[i:i + _BATCH])) for i in range(0, len(x), _BATCH)]
+        ids = np.concatenate(parts) if parts else np.zeros((0, self.sequence_length))
+        return ids.astype(np.int32), y
+
+    def update_info(self, info):
+        info.vocabulary_size = int(self.layer.vocabulary_size())
+
+    def summary(self):
+        return {"step": self.name, "max_tokens": self.max_tokens,
+                "sequence_length": self.sequence_length,
+                "standardize": "lower_and_strip_punctuation", "split": "whitespace",
+                "vocabulary": self.vocabulary}
+
+    @classmethod
+    def from_summary(cls, d):
+        step = cls(d["max_tokens"], d["sequence_length"])
+        step.layer = step._new_layer(d["vocabulary"])
+        return step
+
+
+def load_text_csv(project, source):
+    """``{"kind": "text_csv", "path", "text_column", "label_column", ...}``: labelled sentences.
+
+    Args (in ``source``):
+        path: a file, or a list of files with the same columns.
+        text_column, label_column: header names, or positions (0, 1 by default).
+        separator: ",", ";", "\\t" or null to sniff.
+        header: whether the first line names the columns (default true); the
+            bundled sentiment files (sentence<TAB>label) have none.
+        max_tokens: the vocabulary's size limit (10000).
+        sequence_length: token ids per sentence (100).
+        task: optional override of the task guessed from the labels.
+    """
+    files = paths(project, source)
+    separator = separator_setting(source)
+    header = param(source, "header", bool, True)
+    max_tokens = param(source, "max_tokens", int, 10000, minimum=3)
+    sequence_length = param(source, "sequence_length", int, 100, minimum=1)
+    texts, labels, warnings = [], [], []
+    for path in files:
+        table = read_table(path, separator, header)
+        text_i = table.column_index(param(source, "text_column", (str, int), 0), "text_column")
+        label_i = table.column_index(param(source, "label_column", (str, int), 1),
+                                     "label_column")
+        texts += table.column(text_i)
+        labels += table.column(label_i)
+        warnings += table.warnings
+    name = files[0].name if len(files) == 1 else f"{len(files)} text files"
+    if len(texts) < 2:
+        raise DataError(f"{name} has {len(texts)} sentence(s): training needs many. Add rows.")
+    numbers = [parse_number(v) for v in labels]
+    raw = np.array(numbers) if None not in numbers else np.array(labels, dtype=str)
+    task, y, class_names = infer_task(raw, source.get("task"), f"The labels of {name}")
+    info = DataInfo("text_csv", name, (sequence_length,), "int32", task, num_samples=len(y),
+                    warnings=warnings)
+    if class_names is not None:
+        info.class_names = class_names
+        info.task, info.class_counts, imbalance = classification_info(y, class_names)
+        info.warnings += imbalance
+    return Loaded(info, np.array(texts, dtype=str), y,
+                  steps=[TextVectorizer(max_tokens, sequence_length)], scalable=False)
