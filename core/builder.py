@@ -100,7 +100,9 @@ def call_layer(layer, node, tensors):
     """Call ``layer`` on the input tensors the way its class expects."""
     k = keras()
     takes_list = (isinstance(layer, k.src.layers.merging.base_merge.Merge)
-                  or type(layer).__name__ in LIST_INPUT_LAYERS)
+                  or type(layer).__name__ in LIST_INPUT_LAYERS
+                  # a nested model with several inputs takes them as one list
+                  or (isinstance(layer, k.Model) and len(tensors) > 1))
     if takes_list:
         return layer(list(tensors))
     return layer(*tensors)

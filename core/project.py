@@ -212,13 +212,12 @@ class Project:
         return p
 
     def rebase_paths(self, new_path):
-        """Rewrite the data source's relative paths so they still work from ``new_path``.
+        """Rewrite relative paths (data source, carried weights) to still work from ``new_path``.
 
         Save As into another folder must not break ``"path": "data.csv"``; paths that
         were absolute stay absolute.
         """
-        source = self.data.source
-        if self.path is None or "path" not in source:
+        if self.path is None:
             return
         new_folder = Path(new_path).resolve().parent
 
@@ -231,8 +230,13 @@ class Project:
             except ValueError:  # another drive on Windows
                 return str(absolute)
 
-        paths = source["path"]
-        source["path"] = [rebase(p) for p in paths] if isinstance(paths, list) else rebase(paths)
+        source = self.data.source
+        if "path" in source:
+            paths = source["path"]
+            source["path"] = ([rebase(p) for p in paths] if isinstance(paths, list)
+                              else rebase(paths))
+        if self.model.weights:
+            self.model.weights = rebase(self.model.weights)
 
     # -- files ---------------------------------------------------------------
     def save(self, path=None):

@@ -124,3 +124,10 @@ def test_save_as_elsewhere_keeps_relative_data_paths_working(tmp_path):
     project.data.source["path"] = ["../../a/data.csv", str(tmp_path / "abs.csv")]
     project.save(tmp_path / "p.kwb.json")
     assert project.data.source["path"] == ["a/data.csv", str(tmp_path / "abs.csv")]
+
+
+def test_save_as_elsewhere_keeps_carried_weights(tmp_path):
+    project = Project(path=tmp_path / "p.kwb.json")
+    project.model.weights = "p.weights.h5"
+    project.save(tmp_path / "sub" / "p.kwb.json")
+    assert project.model.weights == "../p.weights.h5"
