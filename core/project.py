@@ -52,6 +52,8 @@ DEFAULT_TRAINING = {
     "checkpoint": {"save_best": True, "monitor": "val_loss"},
     "device": "auto",
     "mixed_precision": False,
+    "tensorboard": False,
+    "runs_dir": None,
 }
 
 

@@ -1,0 +1,332 @@
+"""``train()``: one training run of a project, from settings to evaluated run folder.
+
+It is a plain function for a worker thread or the command line: progress
+leaves through keyword-only callbacks, as plain floats, and a stop or pause
+is polled between batches. See core.training.runs for what the run folder
+holds and why a killed run can be resumed.
+"""
+
+import secrets
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.errors import WorkbenchError
+from core.training.runs import BEST, LAST, TENSORBOARD, RunFolder, new_run_dir, now, record_run
+
+STATUSES = ("finished", "stopped", "diverged", "failed")
+
+
+@dataclass
+class RunResult:
+    """What a run ended with.
+
+    Attributes:
+        run_dir: the run folder.
+        status: "finished", "stopped", "diverged" or "failed".
+        epochs_completed: epochs committed to the run folder (earlier runs' too, on resume).
+        history: ``{"loss": [...], "val_loss": [...], ...}`` per epoch, floats.
+        test: the test evaluation, flat ``{name: float}`` (empty when not evaluated).
+        message: why the run ended, when not simply finished.
+        model: the trained keras.Model, as saved in last.keras (or best.keras
+            when early stopping restored it), or None.
+        error: the exception of a failed run, else None.
+    """
+
+    run_dir: Path
+    status: str
+    epochs_completed: int
+    history: dict = field(default_factory=dict)
+    test: dict = field(default_factory=dict)
+    message: str = ""
+    model: object = None
+    error: BaseException = None
+
+
+def train(project, *, run_dir=None, resume_from=None, epochs=None, batch_size=None,
+          on_epoch_end=None, on_batch_end=None, on_event=None, should_stop=None,
+          should_pause=None):
+    """Train the project's model in a new run folder, or continue a run.
+
+    Args:
+        project: the project to train; the run is recorded in ``project.runs``
+            (the caller saves the project). May be None with ``resume_from``.
+        run_dir: the folder for a new run; default a new folder under
+            core.paths.runs_dir(project).
+        resume_from: a run folder to continue from its last completed epoch,
+            with its own project snapshot and optimizer state.
+        epochs, batch_size: override the project's settings (on resume,
+            ``epochs`` may extend a finished run).
+        on_epoch_end: ``f(epoch, logs)`` after each committed epoch; epoch
+            counts from 1, logs are floats (loss, metrics, val_*, learning_rate).
+        on_batch_end: ``f(batch, logs)`` after each training batch (batch counts
+            from 1 within the epoch). Costs a float conversion per batch.
+        on_event: ``f(event_dict)`` for "started", "paused", "continued",
+            "early_stopping", "warning", "evaluating" and "finished"
+            (``{"event": name, ...}``; "finished" has run_dir, status,
+            epochs_completed, test and message).
+        should_stop: polled between batches and epochs; True ends the run after
+            the current batch with a consistent, saved model.
+        should_pause: polled between batches; while True, training waits.
+
+    Returns:
+        RunResult.
+
+    Raises:
+        WorkbenchError: for settings, data or a model that cannot start a run
+            (no run folder is made then).
+    """
+    from core.keras_env import keras
+
+    k = keras()
+    job = _Job(project, resume_from, epochs, batch_size)
+    k.utils.set_random_seed(job.seed + job.initial_epoch)
+    job.prepare()
+    with job.device_scope():
+        model, lr_spec = job.build_model()
+        folder = job.open_folder(run_dir, model)
+        callback = job.callback(lr_spec, on_epoch_end, on_batch_end, on_event, should_stop,
+                                should_pause)
+        callback.emit("started", run_dir=str(folder.path), epochs=job.epochs,
+                      initial_epoch=job.initial_epoch, steps_per_epoch=job.steps,
+                      resumed=resume_from is not None, seed=job.seed)
+        result = job.run(model, callback)
+    if project is not None:
+        record_run(project, folder.record(result.test))
+    callback.emit("finished", run_dir=str(folder.path), status=result.status,
+                  epochs_completed=result.epochs_completed, test=result.test,
+                  message=result.message)
+    return result
+
+
+class _Job:
+    """The pieces of one call of train(), in the order it needs them."""
+
+    def __init__(self, project, resume_from, epochs, batch_size):
+        self.project, self.folder = project, None
+        if resume_from is not None:
+            self.folder = RunFolder.open(resume_from)
+            if self.folder.is_running_elsewhere():
+                raise WorkbenchError(f"The run {self.folder.path} is still training in process "
+                                     f"{self.folder.state.get('pid')}: stop it first.")
+            self.snapshot = self.folder.load_snapshot()
+            self.seed = int(self.folder.state.get("seed") or 0)
+            self.initial_epoch = int(self.folder.state.get("epochs_completed") or 0)
+        elif project is None:
+            raise WorkbenchError("train() needs a project, or resume_from naming a run folder.")
+        else:
+            self.snapshot = project.copy()
+            seed = self.snapshot.training.get("seed")
+            self.seed = int(seed) if seed is not None else secrets.randbelow(2**31)
+            self.initial_epoch = 0
+        training = self.snapshot.training
+        for key, value in (("epochs", epochs), ("batch_size", batch_size)):
+            if value is not None:
+                if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                    raise WorkbenchError(f"Invalid value for `{key}`: expected a positive "
+                                         f"integer, received {value!r}.")
+                training[key] = value
+        self.epochs, self.batch_size = training["epochs"], training["batch_size"]
+
+    def prepare(self):
+        """Load the data and read the settings that depend on it."""
+        from core.data import prepare_data
+        from core.training.model_setup import steps_per_epoch
+        from core.training.settings import class_weights, tensorboard_wanted
+
+        training = self.snapshot.training
+        self.prepared = prepare_data(self.snapshot)
+        self.fit_kwargs = self.prepared.fit_arguments(self.batch_size,
+                                                      bool(training.get("shuffle", True)))
+        self.steps = steps_per_epoch(self.fit_kwargs)
+        weights = class_weights(training.get("class_weight"), self.prepared.info)
+        if weights:
+            self.fit_kwargs["class_weight"] = weights
+        self.best, self.stop_early, self.restore_best = self._monitor()
+        self.tensorboard = tensorboard_wanted(training.get("tensorboard"))
+
+    def _monitor(self):
+        """The monitor of best.keras (early stopping's when set): (Monitor, stop_early, restore)."""
+        from core.training.callbacks import Monitor
+        from core.training.settings import (CHECKPOINT_DEFAULTS, EARLY_STOPPING_DEFAULTS,
+                                            options_with_defaults)
+
+        training = self.snapshot.training
+        early = options_with_defaults(training.get("early_stopping"), EARLY_STOPPING_DEFAULTS,
+                                      "early_stopping")
+        checkpoint = options_with_defaults(training.get("checkpoint", True), CHECKPOINT_DEFAULTS,
+                                           "checkpoint")
+        chosen = early or (checkpoint if checkpoint and checkpoint["save_best"] else None)
+        if chosen is None:
+            return None, False, False
+        monitor = chosen["monitor"]
+        if monitor.startswith("val_") and self.prepared.validation is None:
+            monitor = monitor[4:]  # no validation part: watch the training value instead
+        best = Monitor(monitor, chosen["mode"], chosen.get("min_delta", 0.0),
+                       early["patience"] if early else None,
+                       early["start_from_epoch"] if early else 0)
+        if self.folder is not None:
+            best.restore(self.folder.state.get("best"))
+        return best, early is not None, bool(early and early["restore_best_weights"])
+
+    def device_scope(self):
+        from core.training.settings import device_scope
+
+        return device_scope(self.snapshot.training.get("device"))
+
+    def build_model(self):
+        from core.training.model_setup import build_compiled_model
+
+        resuming = self.folder is not None and self.folder.state.get("checkpoint")
+        return build_compiled_model(self.snapshot, self.prepared, steps=self.steps,
+                                    epochs=self.epochs, carried_weights=not resuming)
+
+    def open_folder(self, run_dir, model):
+        """A new run folder, or the resumed one with the model at its last epoch."""
+        import os
+
+        project = self.project
+        project_path = str(project.path) if project is not None and project.path else None
+        if self.folder is None:
+            self.folder = RunFolder.create(run_dir or new_run_dir(self.snapshot), self.snapshot,
+                                           seed=self.seed, epochs=self.epochs,
+                                           batch_size=self.batch_size,
+                                           project_path=project_path, pid=os.getpid())
+            return self.folder
+        folder = self.folder
+        if folder.state.get("checkpoint"):
+            load_into(model, folder, folder.state["checkpoint"])
+        folder.truncate_history(self.initial_epoch)
+        if folder.state.get("epochs") != self.epochs:
+            folder.save_snapshot(self.snapshot)
+        folder.write_state(status="running", message="", pid=os.getpid(),
+                           epochs=self.epochs, batch_size=self.batch_size)
+        return folder
+
+    def callback(self, lr_spec, on_epoch_end, on_batch_end, on_event, should_stop, should_pause):
+        from core.training.callbacks import BatchReportingCallback, EngineCallback
+        from core.training.model_setup import plateau_callback
+
+        self.plateau = plateau_callback(lr_spec)
+        kwargs = dict(best=self.best, stop_early=self.stop_early, plateau=self.plateau,
+                      on_epoch_end=on_epoch_end, on_event=on_event, should_stop=should_stop,
+                      should_pause=should_pause)
+        if on_batch_end is not None:
+            return BatchReportingCallback(self.folder, on_batch_end=on_batch_end, **kwargs)
+        return EngineCallback(self.folder, **kwargs)
+
+    def run(self, model, callback):
+        """Fit, then save the .keras files and evaluate; never leaves state.json "running"."""
+        from core.keras_env import keras
+
+        folder = self.folder
+        tensorboard = (keras().callbacks.TensorBoard(log_dir=str(folder.file(TENSORBOARD)))
+                       if self.tensorboard else None)
+        callbacks = [c for c in (self.plateau, callback, tensorboard) if c is not None]
+        try:
+            if not callback.stop_wanted():
+                model.fit(**self.fit_kwargs, epochs=self.epochs, initial_epoch=self.initial_epoch,
+                          verbose=0, callbacks=callbacks)
+        except Exception as exc:  # out of memory, a bad batch, a caller's callback raising
+            from core.builder import keras_message
+
+            folder.close()
+            message = (f"Training failed after epoch {folder.state['epochs_completed']}: "
+                       f"{keras_message(exc)}")
+            folder.write_state(status="failed", message=message, finished=now())
+            return self._result("failed", message, error=exc)
+        except BaseException:  # Ctrl+C: the last committed epoch stays resumable
+            folder.close()
+            folder.write_state(status="stopped", message="Interrupted.",
+                               finished=now())
+            raise
+        folder.close()
+        return self._finish(model, callback)
+
+    def _finish(self, model, callback):
+        folder = self.folder
+        status, message = _ending(callback, self.best, folder.state)
+        test, final = {}, None
+        if folder.state.get("checkpoint"):
+            if callback.diverged:  # back to the last finite epoch, the one last.keras holds
+                load_into(model, folder, folder.state["checkpoint"])
+            final = self._save_models(model)
+            callback.emit("evaluating", model=final)
+            test = self._evaluate(model, final)
+        best = self.best.to_dict() if self.best is not None else None
+        if best and best["file"]:
+            best["file"] = BEST
+        folder.write_state(status=status, message=message, finished=now(),
+                           final_model=final, checkpoint=LAST if final else None, best=best)
+        folder.remove_checkpoints()
+        return self._result(status, message, test=test, model=model if final else None)
+
+    def _save_models(self, model):
+        """Write last.keras and best.keras; leave ``model`` as the final one; return its file."""
+        folder = self.folder
+        last = folder.state["checkpoint"]
+        model.save(folder.file(LAST))
+        best = self.best.file if self.best is not None else None
+        if best is None:
+            return LAST
+        if best == last:
+            shutil.copyfile(folder.file(LAST), folder.file(BEST))
+        elif best != BEST:
+            load_into(model, folder, best)
+            model.save(folder.file(BEST))
+        if self.restore_best:
+            if best == BEST:
+                load_into(model, folder, BEST)
+            return BEST
+        if best not in (last, BEST):
+            load_into(model, folder, last)
+        return LAST
+
+    def _evaluate(self, model, final):
+        from core.training.evaluation import evaluate_model, summary
+
+        metrics = evaluate_model(model, self.prepared, self.snapshot.training.get("loss"))
+        metrics["model"] = final
+        self.folder.write_metrics(metrics)
+        return summary(metrics)
+
+    def _result(self, status, message, test=None, model=None, error=None):
+        folder = self.folder
+        return RunResult(run_dir=folder.path, status=status,
+                         epochs_completed=folder.state.get("epochs_completed", 0),
+                         history=folder.history(), test=test or {}, message=message,
+                         model=model, error=error)
+
+
+def _ending(callback, best, state):
+    """(status, message) of a run whose fit returned."""
+    completed = state.get("epochs_completed", 0)
+    if callback.diverged:
+        epoch, loss = callback.diverged
+        kept = (f"The run keeps the model of epoch {completed}." if completed
+                else "No epoch finished, so the run has no model.")
+        return "diverged", (
+            f"Training diverged in epoch {epoch}: the loss became {loss}. {kept} Lower the "
+            "learning rate, scale the inputs (`data.preprocessing.scaling`), or look for missing "
+            "or huge values in the data.")
+    if callback.stop_requested:
+        return "stopped", f"Stopped on request after epoch {completed}."
+    if callback.early_stopped:
+        return "finished", (
+            f"Early stopping at epoch {callback.early_stopped}: `{best.monitor}` did not improve "
+            f"for {best.patience} epochs; the best was epoch {best.best_epoch}.")
+    return "finished", ""
+
+
+def load_into(model, folder, name):
+    """Put the weights and optimizer state of run file ``name`` (.ckpt or .keras) into ``model``."""
+    from core.training.checkpoint import assign_values, load_values, model_values
+
+    path = folder.file(name)
+    if not name.endswith(".keras"):
+        load_values(model, path)
+        return
+    from core.keras_env import keras
+
+    saved = keras().saving.load_model(path, safe_mode=True)
+    assign_values(model, model_values(saved), source=f"The model file {path}")
