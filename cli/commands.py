@@ -5,6 +5,7 @@ They are thin: the work is done by core functions; this module only prints.
 
 import sys
 
+from cli.train_commands import cmd_evaluate, cmd_train
 from core.errors import WorkbenchError
 
 
@@ -58,8 +59,8 @@ HANDLERS = {
     "open": cmd_gui,
     "examples": cmd_examples,
     "export": cmd_export,
-    "train": not_built("train", "the training engine issue"),
-    "evaluate": not_built("evaluate", "the training engine issue"),
+    "train": cmd_train,
+    "evaluate": cmd_evaluate,
     "predict": not_built("predict", "the zoo issue"),
     "embed": not_built("embed", "the text/ELMo issue"),
     "zoo": not_built("zoo", "the zoo issue"),

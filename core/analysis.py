@@ -10,7 +10,7 @@ rather than reported again. Shapes and counts are Keras's own, so they match
 import json
 from dataclasses import dataclass, field
 
-from core.builder import call_error, call_layer, make_input, make_layer, pick_input
+from core.builder import MERGE_CLASSES, call_error, call_layer, make_input, make_layer, pick_input
 from core.errors import WorkbenchError
 from core.graph import split_ref
 from core.keras_env import keras
@@ -113,6 +113,9 @@ def _analyze_nodes(graph, result):
 def _analyze_node(graph, node, result, outputs, layers, shared):
     report = result.nodes[node.id]
     upstream = [split_ref(r)[0] for r in node.inputs] + ([node.shares] if node.shares else [])
+    if not node.is_input and not node.inputs:
+        report.status = "error"  # reported by the structural check: "has no input"
+        return
     if any(src not in outputs for src in upstream):
         report.status = "waiting"
         return
@@ -218,6 +221,10 @@ def _lint(graph, node, outputs):
                 f"Dense `{node.id}` after {source.class_name} receives a {rank}-D tensor "
                 f"{tuple(shape.shape)} and works on its last axis only: add Flatten or "
                 f"{pooling} before it.", node.id, "inputs", "warning"))
+    if node.class_name in MERGE_CLASSES and len(node.inputs) < 2:
+        problems.append(Problem(
+            f"{node.class_name} `{node.id}` merges several tensors but has {len(node.inputs)} "
+            "input: connect at least one more layer to it.", node.id, "inputs", "warning"))
     if (node.id in graph.output_ids() and node.config.get("activation") == "softmax"
             and node.config.get("units") == 1):
         problems.append(Problem(

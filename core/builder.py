@@ -21,6 +21,9 @@ REFUSED_LAYERS = {
 NESTED_MODEL_CLASSES = {"Sequential", "Functional", "Model"}
 # Layers that take their inputs as one list rather than as separate arguments.
 LIST_INPUT_LAYERS = {"Attention", "AdditiveAttention", "HashedCrossing"}
+# Merge layers (keras.layers.merging): they need two or more inputs.
+MERGE_CLASSES = {"Add", "Average", "Concatenate", "Dot", "Maximum", "Minimum", "Multiply",
+                 "Subtract"}
 # Names saved configs use for classes keras.layers exports under another name.
 CLASS_ALIASES = {"GroupedQueryAttention": "GroupQueryAttention"}
 
@@ -169,6 +172,13 @@ def call_error(node, tensors, exc):
     message = keras_message(exc)
     shapes = [tuple(t.shape) for t in tensors]
     received = " and ".join(str(s) for s in shapes)
+    if not tensors:
+        return GraphError(f"Layer `{node.id}` has no input: connect it to the layer that feeds it.",
+                          node=node.id, field="inputs")
+    if "at least 2 inputs" in message:
+        return GraphError(f"{node.class_name} `{node.id}` merges several tensors but has "
+                          f"{len(shapes)} input: connect at least one more layer to it.",
+                          node=node.id, field="inputs")
     ndim = re.search(r"expected (min_ndim|ndim|max_ndim)=(\d+), found ndim=(\d+)", message)
     if ndim:
         return GraphError(_ndim_advice(node, ndim.group(1), int(ndim.group(2)),

@@ -189,3 +189,13 @@ def test_cache_does_not_hide_edits():
     assert analyze(graph).total_params == 4 * 5 + 5 + 5 * 2 + 2
     graph.node("a").config["units"] = -1
     assert not analyze(graph).ok
+
+
+def test_merge_layer_without_enough_inputs_is_a_problem_not_a_crash():
+    graph = ModelGraph([Node("a", "InputLayer", {"shape": [4]}),
+                        Node("cat", "Concatenate", {}, []),
+                        Node("add", "Add", {}, ["a"])])
+    analysis = analyze(graph)
+    messages = {p.node: p.message for p in analysis.problems}
+    assert "has no input" in messages["cat"]
+    assert "connect at least one more layer" in messages["add"]
