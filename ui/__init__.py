@@ -1,0 +1,1 @@
+"""The window: widgets, Qt item models and workers. Thin: no ML logic lives here."""

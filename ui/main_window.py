@@ -1,0 +1,284 @@
+"""The main window: tabs, menus, status bar, and the open/save life cycle of a project.
+
+The window paints before TensorFlow is imported: Keras loads in a KerasLoader
+thread and the views that need it (live analysis) start when it has loaded.
+"""
+
+from pathlib import Path
+
+from PySide6.QtCore import Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget)
+
+from core.errors import WorkbenchError
+from core.project import PROJECT_SUFFIX
+from ui import file_actions
+from ui.editing import ModelEditor
+from ui.keras_loader import KerasLoader
+from ui.model_tab import ModelTab
+from ui.pending_tab import PendingTab
+from ui.settings import app_settings, default_project
+
+TAB_NAMES = ("model", "data", "train", "zoo", "text", "runs")
+
+
+class MainWindow(QMainWindow):
+    """Keras Workbench's window. ``MainWindow(path)`` opens a project or a Keras model file.
+
+    Attributes:
+        project: the open core.project.Project (the document every view edits).
+        editor: the ui.editing.ModelEditor shared by the Model tab's views.
+    """
+
+    def __init__(self, path=None, *, start_loader=True):
+        super().__init__()
+        self.setObjectName("main_window")
+        self.settings = app_settings()
+        self.project = file_actions.open_any(path) if path else default_project(self.settings)
+        self.editor = ModelEditor(self.project, self)
+        self.editor.undo_stack.cleanChanged.connect(self._on_undo_clean_changed)
+        self.keras_loaded = False
+        self._build_tabs()
+        self._build_status_bar()
+        self._build_menus()
+        self._restore_geometry()
+        self._update_title()
+        self.loader = KerasLoader(self)
+        self.loader.loaded.connect(self._on_loader_loaded)
+        self.loader.failed.connect(self._on_loader_failed)
+        if start_loader:
+            self.loader.start()
+
+    # -- construction --------------------------------------------------------
+    def _build_tabs(self):
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("tabs")
+        self.tabs.setAccessibleName("tabs")
+        self.model_tab = ModelTab(self.editor, self)
+        self.tabs.addTab(self.model_tab, "Model")
+        pending = {
+            "data": ("Data", "the Data tab (data sources, preview, preprocessing)"),
+            "train": ("Train", "the training panel (background training, live curves)"),
+            "zoo": ("Zoo", "the model zoo (Keras applications, drag-and-drop images)"),
+            "text": ("Text", "the Text tab (ELMo embeddings)"),
+            "runs": ("Runs", "the Runs tab (compare, resume, delete runs)"),
+        }
+        for name in TAB_NAMES[1:]:
+            title, what = pending[name]
+            self.tabs.addTab(PendingTab(what, self), title)
+        for index, name in enumerate(TAB_NAMES):
+            page = self.tabs.widget(index)
+            page.setObjectName(f"tab_{name}")
+            page.setAccessibleName(f"tab_{name}")
+        self.setCentralWidget(self.tabs)
+
+    def _build_status_bar(self):
+        self.device_label = QLabel("Loading TensorFlow in the background…", self)
+        self.device_label.setObjectName("status_device")
+        self.statusBar().addPermanentWidget(self.device_label)
+
+    def _build_menus(self):
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        examples = file_menu.addMenu("New from &example")
+        for name in file_actions.example_names():
+            examples.addAction(name, lambda n=name: self.open_example(n))
+        self._action(file_menu, "&Open project…", self.open_project_dialog, QKeySequence.Open)
+        self._action(file_menu, "Open &Keras model (.keras/.h5)…", self.open_model_dialog,
+                     "Ctrl+Shift+O")
+        self.recent_menu = file_menu.addMenu("&Recent")
+        self._fill_recent_menu()
+        file_menu.addSeparator()
+        self._action(file_menu, "&Save", self.save, QKeySequence.Save)
+        self._action(file_menu, "Save &As…", self.save_as, QKeySequence.SaveAs)
+        export = file_menu.addMenu("&Export")
+        for fmt, label in file_actions.EXPORT_LABELS.items():
+            export.addAction(label, lambda f=fmt: self.export_dialog(f))
+        file_menu.addSeparator()
+        self._action(file_menu, "&Quit", self.close, QKeySequence.Quit)
+
+        edit = bar.addMenu("&Edit")
+        undo = self.editor.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence.Undo)
+        redo = self.editor.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.Redo])
+        edit.addActions([undo, redo])
+        edit.addSeparator()
+        self._action(edit, "Cu&t", self.model_tab.cut_selected, QKeySequence.Cut)
+        self._action(edit, "&Copy", self.model_tab.copy_selected, QKeySequence.Copy)
+        self._action(edit, "&Paste", self.model_tab.paste, QKeySequence.Paste)
+        self._action(edit, "&Delete layer", self.model_tab.delete_selected, QKeySequence.Delete)
+
+        view = bar.addMenu("&View")
+        for index, name in enumerate(TAB_NAMES):
+            self._action(view, f"&{name.capitalize()} tab",
+                         lambda i=index: self.tabs.setCurrentIndex(i), f"Ctrl+{index + 1}")
+
+        help_menu = bar.addMenu("&Help")
+        self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, QKeySequence.HelpContents)
+        self._action(help_menu, "&About Keras Workbench", self.show_about)
+
+    def _action(self, menu, text, slot, shortcut=None):
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        return action
+
+    # -- TensorFlow loading ---------------------------------------------------
+    @Slot(str)
+    def _on_loader_loaded(self, summary):
+        self.keras_loaded = True
+        self.device_label.setText(summary)
+        self.editor.set_keras_ready()
+
+    @Slot(str)
+    def _on_loader_failed(self, message):
+        self.device_label.setText("TensorFlow failed to load")
+        self.statusBar().showMessage(message)
+
+    # -- documents -----------------------------------------------------------
+    def set_project(self, project):
+        """Show another project in every view (after Open / New)."""
+        self.project = project
+        self.editor.set_project(project)
+        self._update_title()
+        if project.path and not file_actions.is_example(project):
+            file_actions.add_recent(self.settings, project.path)
+            self._fill_recent_menu()
+
+    def open_path(self, path):
+        """Open a project or Keras model file; on failure keep the current project and explain."""
+        if not self.maybe_save():
+            return False
+        try:
+            project = file_actions.open_any(path)
+        except WorkbenchError as exc:
+            QMessageBox.warning(self, "Cannot open", str(exc))
+            return False
+        self.set_project(project)
+        return True
+
+    def open_example(self, name):
+        if self.maybe_save():
+            self.set_project(file_actions.load_example_project(name))
+
+    def open_project_dialog(self):
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open project", str(file_actions.last_folder(self.settings)),
+            f"Keras Workbench projects (*{PROJECT_SUFFIX});;All files (*)")
+        if path:
+            self.open_path(path)
+
+    def open_model_dialog(self):
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open Keras model", str(file_actions.last_folder(self.settings)),
+            "Keras models (*.keras *.h5 *.hdf5);;All files (*)")
+        if path:
+            self.open_path(path)
+
+    def save(self):
+        """Save to the project's file; examples and imported models ask for a file first."""
+        if self.project.path is None or file_actions.is_example(self.project):
+            return self.save_as()
+        return self._save_to(self.project.path)
+
+    def save_as(self):
+        start = file_actions.last_folder(self.settings) / f"{self.project.name}{PROJECT_SUFFIX}"
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save project as", str(start),
+            f"Keras Workbench projects (*{PROJECT_SUFFIX})")
+        if not path:
+            return False
+        if not path.endswith(PROJECT_SUFFIX):
+            path += PROJECT_SUFFIX
+        return self._save_to(Path(path))
+
+    def _save_to(self, path):
+        try:
+            file_actions.save_project(self.project, path)
+        except (OSError, WorkbenchError) as exc:
+            QMessageBox.critical(self, "Cannot save", f"Could not save {path}: {exc}")
+            return False
+        self.editor.undo_stack.setClean()
+        file_actions.add_recent(self.settings, path)
+        self._fill_recent_menu()
+        self._update_title()
+        self.statusBar().showMessage(f"Saved {path}", 4000)
+        return True
+
+    def export_dialog(self, fmt):
+        suggestion = file_actions.export_suggestion(self.project, fmt,
+                                                    file_actions.last_folder(self.settings))
+        path, _ = QFileDialog.getSaveFileName(self, f"Export {fmt}", str(suggestion))
+        if not path:
+            return
+        try:
+            message = file_actions.export(self.project, fmt, path)
+        except (OSError, WorkbenchError) as exc:
+            QMessageBox.warning(self, "Export failed", str(exc))
+            return
+        self.statusBar().showMessage(message, 6000)
+
+    def is_dirty(self):
+        return not self.editor.undo_stack.isClean()
+
+    def maybe_save(self):
+        """Ask about unsaved changes; True when it is fine to go on."""
+        if not self.is_dirty():
+            return True
+        answer = QMessageBox.question(
+            self, "Unsaved changes", f"Save the changes to {self.project.name}?",
+            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
+        if answer == QMessageBox.Save:
+            return self.save()
+        return answer == QMessageBox.Discard
+
+    # -- window life cycle -----------------------------------------------------
+    def closeEvent(self, event):
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        if self.project.path and not file_actions.is_example(self.project):
+            self.settings.setValue("project/last", str(self.project.path))
+        self.settings.sync()
+        if self.loader.isRunning():
+            # An import cannot be interrupted; it ends on its own in a few seconds.
+            self.loader.wait()
+        event.accept()
+
+    def _restore_geometry(self):
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1400, 900)
+
+    def _fill_recent_menu(self):
+        self.recent_menu.clear()
+        for path in file_actions.recent_files(self.settings):
+            self.recent_menu.addAction(str(path), lambda p=path: self.open_path(p))
+        self.recent_menu.setEnabled(bool(self.recent_menu.actions()))
+
+    @Slot(bool)
+    def _on_undo_clean_changed(self, clean):
+        self._update_title()
+
+    def _update_title(self):
+        where = "" if self.project.path is None else f" — {self.project.path.name}"
+        self.setWindowTitle(f"{self.project.name}{where}[*] — Keras Workbench")
+        self.setWindowModified(self.is_dirty())
+
+    # -- help ----------------------------------------------------------------
+    def show_shortcuts(self):
+        QMessageBox.information(self, "Keyboard shortcuts", file_actions.shortcuts_text())
+
+    def show_about(self):
+        QMessageBox.about(self, "About Keras Workbench", file_actions.about_text(self.keras_loaded))
+
+
+def tab_index(name):
+    """The index of the tab called ``name`` (one of TAB_NAMES)."""
+    return TAB_NAMES.index(name)

@@ -1,0 +1,89 @@
+"""The Model tab: palette | list + graph | parameter form, with problems, code and summary below."""
+
+import json
+
+from PySide6.QtCore import QMimeData, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
+
+from ui.code_view import LiveTextView, render_code, render_summary
+from ui.graph_view import GraphView
+from ui.layer_list import LayerList
+from ui.palette import LayerPalette
+from ui.param_form import ParamForm
+from ui.problems_view import ProblemsView
+
+NODES_MIME_TYPE = "application/x-kwb-nodes"
+
+
+class ModelTab(QWidget):
+    """The layer editor. Every part edits ``editor.project.model`` through the editor."""
+
+    def __init__(self, editor, parent=None):
+        super().__init__(parent)
+        self.editor = editor
+        self.palette = LayerPalette(editor, self)
+        self.layer_list = LayerList(editor, self)
+        self.graph_view = GraphView(editor, self)
+        self.param_form = ParamForm(editor, self)
+        self.problems = ProblemsView(editor, self)
+        self.code_view = LiveTextView(editor, render_code, "code_view", self)
+        self.summary_view = LiveTextView(editor, render_summary, "summary_view", self)
+
+        views = QSplitter(Qt.Horizontal, self)
+        views.addWidget(self.layer_list)
+        views.addWidget(self.graph_view)
+        views.setSizes([330, 600])
+        self.bottom = QTabWidget(self)
+        self.bottom.addTab(self.problems, "Problems")
+        self.bottom.addTab(self.code_view, "Code")
+        self.bottom.addTab(self.summary_view, "Summary")
+        centre = QSplitter(Qt.Vertical, self)
+        centre.addWidget(views)
+        centre.addWidget(self.bottom)
+        centre.setSizes([600, 220])
+        main = QSplitter(Qt.Horizontal, self)
+        main.addWidget(self.palette)
+        main.addWidget(centre)
+        main.addWidget(self.param_form)
+        main.setSizes([230, 850, 320])
+        main.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(main)
+
+    # -- Edit menu ------------------------------------------------------------
+    def copy_selected(self):
+        """Copy the selected layer to the clipboard (JSON, pasteable here or readable elsewhere)."""
+        node_id = self.editor.selected
+        if not node_id:
+            return
+        nodes = self.editor.project.model.copy_nodes([node_id])
+        data = QMimeData()
+        data.setData(NODES_MIME_TYPE, json.dumps(nodes).encode("utf-8"))
+        data.setText(json.dumps(nodes, indent=2))
+        QGuiApplication.clipboard().setMimeData(data)
+
+    def cut_selected(self):
+        if self.editor.selected:
+            self.copy_selected()
+            self.delete_selected()
+
+    def paste(self):
+        """Paste copied layers after the selected one (wired to it)."""
+        data = QGuiApplication.clipboard().mimeData()
+        if data is None or not data.hasFormat(NODES_MIME_TYPE):
+            return
+        nodes = json.loads(bytes(data.data(NODES_MIME_TYPE)).decode("utf-8"))
+        attach = self.editor.selected or None
+        pasted = []
+        self.editor.edit("Paste layers",
+                         lambda g: pasted.extend(g.paste_nodes(nodes, attach_to=attach)))
+        if pasted:
+            self.editor.select(pasted[-1])
+
+    def delete_selected(self):
+        node_id = self.editor.selected
+        if node_id:
+            self.editor.select("")
+            self.editor.edit(f"Delete {node_id}", lambda g: g.remove(node_id))
