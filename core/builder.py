@@ -73,9 +73,19 @@ def make_layer(node):
     except Exception as exc:  # Keras raises TypeError/ValueError with varying texts
         message = keras_message(exc)
         field = guess_field(message, node.config)
-        where = f" in layer `{node.id}`" if field is None else f" for `{field}` in layer `{node.id}`"
-        raise GraphError(f"Invalid configuration{where} ({node.class_name}): {message}",
-                         node=node.id, field=field) from None
+        raise GraphError(_config_message(node, field, message), node=node.id, field=field) from None
+
+
+def _config_message(node, field, message):
+    """Keras's complaint about a config, in one sentence that names the layer and field."""
+    invalid = re.search(r"invalid value for `(\w+)`, expected (.+?)\. Received: \w+=(.*)$",
+                        message)
+    if invalid:
+        name, expected, received = invalid.groups()
+        return (f"Invalid value for `{name}` in layer `{node.id}`: expected {expected}, "
+                f"received {received}.")
+    where = f" in layer `{node.id}`" if field is None else f" for `{field}` in layer `{node.id}`"
+    return f"Invalid configuration{where} ({node.class_name}): {message}"
 
 
 def make_input(node):

@@ -137,6 +137,12 @@ def test_rank_mismatch_suggests_a_layer():
     assert analysis.nodes["after"].status == "waiting"  # not reported twice
 
 
+def test_invalid_value_reads_in_keras_voice():
+    [problem] = problems_of(ModelGraph.sequential([4], [("dense_2", "Dense", {"units": -3})]))
+    assert problem.message == ("Invalid value for `units` in layer `dense_2`: expected a "
+                               "positive integer, received -3.")
+
+
 @pytest.mark.parametrize("config, field, words", [
     ({"units": -3}, "units", "positive integer"),
     ({"units": 3, "activation": "relux"}, "activation", "relux"),
