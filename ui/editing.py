@@ -1,4 +1,4 @@
-"""The editing session shared by the Model tab's views: edits with undo, selection, analysis.
+"""The editing session shared by the views: edits with undo, selection, analysis.
 
 Every view (palette, list, graph, form, code) gets one ModelEditor in ``__init__``:
 - it changes the model only through :meth:`ModelEditor.edit`, which records an
@@ -38,6 +38,35 @@ class GraphEditCommand(QUndoCommand):
         self._editor.project.notify("model")
 
 
+class SettingsEditCommand(QUndoCommand):
+    """One edit of the data or training settings, undone by restoring that section."""
+
+    def __init__(self, editor, text, section, mutate):
+        super().__init__(text)
+        self._editor = editor
+        self._section = section  # "data" or "training"
+        self._mutate = mutate
+        self._before = getattr(editor.project, section).to_dict()
+        self._after = None
+
+    def redo(self):
+        if self._after is None:
+            self._mutate(self._editor.project)
+            self._after = getattr(self._editor.project, self._section).to_dict()
+        else:
+            self._restore(self._after)
+        self._editor.project.notify(self._section)
+
+    def undo(self):
+        self._restore(self._before)
+        self._editor.project.notify(self._section)
+
+    def _restore(self, section_dict):
+        kind = type(getattr(self._editor.project, self._section))
+        setattr(self._editor.project, self._section,
+                kind.from_dict(json.loads(json.dumps(section_dict))))
+
+
 class ModelEditor(QObject):
     """Undo stack, selection and live analysis for one project's model.
 
@@ -45,11 +74,13 @@ class ModelEditor(QObject):
         model_changed(): the graph changed (an edit, undo, redo or a new project).
         selection_changed(str): the selected node id ("" for none).
         analysis_ready(object): a core.analysis.Analysis for the current graph.
+        settings_changed(str): "data", "training" or "runs" changed.
     """
 
     model_changed = Signal()
     selection_changed = Signal(str)
     analysis_ready = Signal(object)
+    settings_changed = Signal(str)
 
     def __init__(self, project, parent=None):
         super().__init__(parent)
@@ -84,10 +115,16 @@ class ModelEditor(QObject):
         """Apply ``mutate(graph)`` as one undoable edit named ``text`` ("Add Dense")."""
         self.undo_stack.push(GraphEditCommand(self, text, mutate))
 
+    def edit_settings(self, text, section, mutate):
+        """Apply ``mutate(project)`` to the "data" or "training" section as one undoable edit."""
+        self.undo_stack.push(SettingsEditCommand(self, text, section, mutate))
+
     def _on_project_changed(self, project, what):
         if what == "model":
             self.model_changed.emit()
             self.schedule_analysis()
+        elif what in ("data", "training", "runs"):
+            self.settings_changed.emit(what)
 
     # -- selection -----------------------------------------------------------
     def select(self, node_id):

@@ -87,3 +87,14 @@ def test_new_from_example_replaces_the_document(window):
     window.open_example("quickstart")
     assert window.project.name == "quickstart"
     assert window.project.model.to_dict() == load_example("quickstart").model.to_dict()
+
+
+def test_settings_edits_are_undoable(window, qtbot):
+    heard = []
+    window.editor.settings_changed.connect(heard.append)
+    window.editor.edit_settings("Set epochs", "training",
+                                lambda p: p.training.settings.update(epochs=3))
+    assert window.project.training["epochs"] == 3 and window.is_dirty()
+    window.editor.undo_stack.undo()
+    assert window.project.training["epochs"] == 15
+    assert heard == ["training", "training"]
