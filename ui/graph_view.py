@@ -104,6 +104,11 @@ class GraphView(QGraphicsView):
         self.editor.edit(f"Disconnect {src} -> {dst}", lambda g: apply_inputs(g, dst, inputs))
         return True
 
+    def selected_node_ids(self):
+        """Ids of the nodes selected in the scene (Ctrl+click selects several), in graph order."""
+        chosen = {i.node_id for i in self._scene.selectedItems() if isinstance(i, NodeItem)}
+        return [node_id for node_id in self.editor.project.model.ids() if node_id in chosen]
+
     def delete_selected(self):
         """Delete the selected nodes and connections as one edit; True if any."""
         selected = self._scene.selectedItems()

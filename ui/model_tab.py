@@ -53,19 +53,26 @@ class ModelTab(QWidget):
         layout.addWidget(main)
 
     # -- Edit menu ------------------------------------------------------------
+    def _chosen_ids(self):
+        """The layers an Edit action applies to: the graph's multi-selection, else the selected one."""
+        several = self.graph_view.selected_node_ids()
+        if len(several) > 1:
+            return several
+        return [self.editor.selected] if self.editor.selected else []
+
     def copy_selected(self):
-        """Copy the selected layer to the clipboard (JSON, pasteable here or readable elsewhere)."""
-        node_id = self.editor.selected
-        if not node_id:
+        """Copy the selected layers (a sub-graph keeps its wiring) to the clipboard as JSON."""
+        ids = self._chosen_ids()
+        if not ids:
             return
-        nodes = self.editor.project.model.copy_nodes([node_id])
+        nodes = self.editor.project.model.copy_nodes(ids)
         data = QMimeData()
         data.setData(NODES_MIME_TYPE, json.dumps(nodes).encode("utf-8"))
         data.setText(json.dumps(nodes, indent=2))
         QGuiApplication.clipboard().setMimeData(data)
 
     def cut_selected(self):
-        if self.editor.selected:
+        if self._chosen_ids():
             self.copy_selected()
             self.delete_selected()
 
@@ -83,7 +90,6 @@ class ModelTab(QWidget):
             self.editor.select(pasted[-1])
 
     def delete_selected(self):
-        node_id = self.editor.selected
-        if node_id:
-            self.editor.select("")
-            self.editor.edit(f"Delete {node_id}", lambda g: g.remove(node_id))
+        ids = self._chosen_ids()
+        if ids:
+            self.graph_view.delete_nodes(ids)
