@@ -19,8 +19,11 @@ def window(qtbot, monkeypatch):
 
     win = MainWindow()
     qtbot.addWidget(win)
-    with qtbot.waitSignal(win.editor.analysis_ready, timeout=120_000):
-        win.show()
+    failures = []
+    win.loader.failed.connect(failures.append)
+    win.show()
+    qtbot.waitUntil(lambda: win.editor.analysis is not None or failures, timeout=120_000)
+    assert not failures, failures[0]
     yield win
     win.editor.undo_stack.setClean()  # no "save changes?" dialog on close
     win.close()
