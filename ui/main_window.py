@@ -13,10 +13,12 @@ from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMessageBox, QT
 from core.errors import WorkbenchError
 from core.project import PROJECT_SUFFIX
 from ui import file_actions
+from ui.data_tab import DataTab
 from ui.editing import ModelEditor
 from ui.keras_loader import KerasLoader
 from ui.model_tab import ModelTab
 from ui.pending_tab import PendingTab
+from ui.runs_tab import RunsTab
 from ui.settings import app_settings, default_project
 
 TAB_NAMES = ("model", "data", "train", "zoo", "text", "runs")
@@ -55,17 +57,16 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("tabs")
         self.tabs.setAccessibleName("tabs")
         self.model_tab = ModelTab(self.editor, self)
-        self.tabs.addTab(self.model_tab, "Model")
-        pending = {
-            "data": ("Data", "the Data tab (data sources, preview, preprocessing)"),
-            "train": ("Train", "the training panel (background training, live curves)"),
-            "zoo": ("Zoo", "the model zoo (Keras applications, drag-and-drop images)"),
-            "text": ("Text", "the Text tab (ELMo embeddings)"),
-            "runs": ("Runs", "the Runs tab (compare, resume, delete runs)"),
-        }
-        for name in TAB_NAMES[1:]:
-            title, what = pending[name]
-            self.tabs.addTab(PendingTab(what, self), title)
+        self.data_tab = DataTab(self.editor, self)
+        self.train_tab = PendingTab("the training panel (background training, live curves)", self)
+        self.runs_tab = RunsTab(self.editor, self)
+        pages = [(self.model_tab, "Model"), (self.data_tab, "Data"), (self.train_tab, "Train"),
+                 (PendingTab("the model zoo (Keras applications, drag-and-drop images)", self),
+                  "Zoo"),
+                 (PendingTab("the Text tab (ELMo embeddings)", self), "Text"),
+                 (self.runs_tab, "Runs")]
+        for page, title in pages:
+            self.tabs.addTab(page, title)
         for index, name in enumerate(TAB_NAMES):
             page = self.tabs.widget(index)
             page.setObjectName(f"tab_{name}")
@@ -244,6 +245,7 @@ class MainWindow(QMainWindow):
         if self.project.path and not file_actions.is_example(self.project):
             self.settings.setValue("project/last", str(self.project.path))
         self.settings.sync()
+        self.data_tab.shutdown()
         if self.loader.isRunning():
             # An import cannot be interrupted; it ends on its own in a few seconds.
             self.loader.wait()

@@ -22,7 +22,7 @@ def window(qtbot, monkeypatch):
     failures = []
     win.loader.failed.connect(failures.append)
     win.show()
-    qtbot.waitUntil(lambda: win.editor.analysis is not None or failures, timeout=120_000)
+    qtbot.waitUntil(lambda: win.editor.analysis is not None or bool(failures), timeout=120_000)
     assert not failures, failures[0]
     yield win
     win.editor.undo_stack.setClean()  # no "save changes?" dialog on close
