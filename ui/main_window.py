@@ -13,12 +13,11 @@ from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMessageBox, QT
 from core.errors import WorkbenchError
 from core.project import PROJECT_SUFFIX
 from ui import file_actions
-from ui.data_tab import DataTab
 from ui.editing import ModelEditor
 from ui.keras_loader import KerasLoader
+from ui.lazy_tab import LazyTab
 from ui.model_tab import ModelTab
 from ui.pending_tab import PendingTab
-from ui.runs_tab import RunsTab
 from ui.settings import app_settings, default_project
 
 TAB_NAMES = ("model", "data", "train", "zoo", "text", "runs")
@@ -57,9 +56,9 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("tabs")
         self.tabs.setAccessibleName("tabs")
         self.model_tab = ModelTab(self.editor, self)
-        self.data_tab = DataTab(self.editor, self)
+        self.data_tab = LazyTab("ui.data_tab", "DataTab", self.editor, self)
         self.train_tab = PendingTab("the training panel (background training, live curves)", self)
-        self.runs_tab = RunsTab(self.editor, self)
+        self.runs_tab = LazyTab("ui.runs_tab", "RunsTab", self.editor, self)
         pages = [(self.model_tab, "Model"), (self.data_tab, "Data"), (self.train_tab, "Train"),
                  (PendingTab("the model zoo (Keras applications, drag-and-drop images)", self),
                   "Zoo"),
@@ -245,7 +244,8 @@ class MainWindow(QMainWindow):
         if self.project.path and not file_actions.is_example(self.project):
             self.settings.setValue("project/last", str(self.project.path))
         self.settings.sync()
-        self.data_tab.shutdown()
+        if self.data_tab.content is not None:
+            self.data_tab.content.shutdown()
         if self.loader.isRunning():
             # An import cannot be interrupted; it ends on its own in a few seconds.
             self.loader.wait()

@@ -98,3 +98,14 @@ def test_settings_edits_are_undoable(window, qtbot):
     window.editor.undo_stack.undo()
     assert window.project.training["epochs"] == 15
     assert heard == ["training", "training"]
+
+
+def test_data_and_runs_tabs_are_built_when_first_shown(window):
+    from ui.data_tab import DataTab
+    from ui.runs_tab import RunsTab
+
+    assert window.data_tab.content is None
+    window.tabs.setCurrentWidget(window.data_tab)
+    assert isinstance(window.data_tab.content, DataTab)
+    window.tabs.setCurrentWidget(window.runs_tab)
+    assert isinstance(window.runs_tab.content, RunsTab)
