@@ -1,5 +1,6 @@
 """The Model tab: palette | list + graph | parameter form, with problems, code and summary below."""
 
+import atexit
 import json
 
 from PySide6.QtCore import QMimeData, Qt
@@ -14,6 +15,28 @@ from ui.param_form import ParamForm
 from ui.problems_view import ProblemsView
 
 NODES_MIME_TYPE = "application/x-kwb-nodes"
+_exit_hook_registered = False
+
+
+def _release_clipboard_at_exit():
+    """At exit, leave the copied layers on the clipboard as plain text only.
+
+    A QMimeData made in Python and still owned by the clipboard when the process
+    ends crashes PySide6's shutdown (a segfault after the last test, seen offscreen);
+    text set at exit is owned by Qt alone, and other programs can still paste it.
+    """
+    global _exit_hook_registered
+    if _exit_hook_registered:
+        return
+    _exit_hook_registered = True
+
+    def release():
+        clipboard = QGuiApplication.clipboard() if QGuiApplication.instance() else None
+        if clipboard is not None and clipboard.mimeData() is not None \
+                and clipboard.mimeData().hasFormat(NODES_MIME_TYPE):
+            clipboard.setText(clipboard.text())
+
+    atexit.register(release)
 
 
 class ModelTab(QWidget):
@@ -70,6 +93,7 @@ class ModelTab(QWidget):
         data.setData(NODES_MIME_TYPE, json.dumps(nodes).encode("utf-8"))
         data.setText(json.dumps(nodes, indent=2))
         QGuiApplication.clipboard().setMimeData(data)
+        _release_clipboard_at_exit()
 
     def cut_selected(self):
         if self._chosen_ids():
