@@ -1,12 +1,21 @@
 """The example projects bundled in resources/examples/ (one ``NAME.kwb.json`` each)."""
 
 import difflib
+import re
 from pathlib import Path
 
 from core.errors import WorkbenchError
 from core.project import PROJECT_SUFFIX, Project
 
 EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "resources" / "examples"
+# Each example's description states the quality it reaches, measured by bench/examples_quality.py.
+QUALITY_BAR = re.compile(r"Quality bar: test (\w+) (>=|<=) (\d+(?:\.\d+)?)")
+
+
+def quality_bar(description):
+    """``(metric, ">=" or "<=", threshold)`` from an example's description, or None."""
+    match = QUALITY_BAR.search(description)
+    return (match.group(1), match.group(2), float(match.group(3))) if match else None
 
 
 def example_names():
