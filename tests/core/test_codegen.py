@@ -11,7 +11,7 @@ import pytest
 
 from core.codegen_sources import WRITERS
 
-keras = pytest.importorskip("keras")
+import keras  # noqa: E402,F401  (a required dependency: never skip)
 
 from core.builder import build_model  # noqa: E402
 from core.codegen import export_python  # noqa: E402
