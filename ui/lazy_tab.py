@@ -6,11 +6,18 @@ them at start-up would put that import time before the first paint.
 
 import importlib
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 
 class LazyTab(QWidget):
-    """Builds ``module.class_name(editor, self)`` on first show; ``content`` is it (or None)."""
+    """Builds ``module.class_name(editor, self)`` on first show; ``content`` is it (or None).
+
+    Signals:
+        built(object): the content was just built (connect its signals then).
+    """
+
+    built = Signal(object)
 
     def __init__(self, module, class_name, editor, parent=None):
         super().__init__(parent)
@@ -27,6 +34,7 @@ class LazyTab(QWidget):
             cls = getattr(importlib.import_module(module), class_name)
             self.content = cls(self.editor, self)
             self._layout.addWidget(self.content)
+            self.built.emit(self.content)
         return self.content
 
     def showEvent(self, event):

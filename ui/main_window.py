@@ -4,6 +4,7 @@ The window paints before TensorFlow is imported: Keras loads in a KerasLoader
 thread and the views that need it (live analysis) start when it has loaded.
 """
 
+import gc
 from pathlib import Path
 
 from PySide6.QtCore import Slot
@@ -57,7 +58,7 @@ class MainWindow(QMainWindow):
         self.tabs.setAccessibleName("tabs")
         self.model_tab = ModelTab(self.editor, self)
         self.data_tab = LazyTab("ui.data_tab", "DataTab", self.editor, self)
-        self.train_tab = PendingTab("the training panel (background training, live curves)", self)
+        self.train_tab = LazyTab("ui.train_tab", "TrainTab", self.editor, self)
         self.runs_tab = LazyTab("ui.runs_tab", "RunsTab", self.editor, self)
         pages = [(self.model_tab, "Model"), (self.data_tab, "Data"), (self.train_tab, "Train"),
                  (PendingTab("the model zoo (Keras applications, drag-and-drop images)", self),
@@ -66,6 +67,7 @@ class MainWindow(QMainWindow):
                  (self.runs_tab, "Runs")]
         for page, title in pages:
             self.tabs.addTab(page, title)
+        self.runs_tab.built.connect(self._on_runs_tab_built)
         for index, name in enumerate(TAB_NAMES):
             page = self.tabs.widget(index)
             page.setObjectName(f"tab_{name}")
@@ -129,6 +131,9 @@ class MainWindow(QMainWindow):
     # -- TensorFlow loading ---------------------------------------------------
     @Slot(str)
     def _on_loader_loaded(self, summary):
+        # TensorFlow leaves ~450,000 objects; a full garbage collection over them holds
+        # the GIL for ~0.5 s mid-training. Freezing them keeps the window smooth.
+        gc.freeze()
         self.keras_loaded = True
         self.device_label.setText(summary)
         self.editor.set_keras_ready()
@@ -137,6 +142,19 @@ class MainWindow(QMainWindow):
     def _on_loader_failed(self, message):
         self.device_label.setText("TensorFlow failed to load")
         self.statusBar().showMessage(message)
+
+    @Slot(object)
+    def _on_runs_tab_built(self, runs_tab):
+        runs_tab.resume_requested.connect(self._on_runs_resume_requested)
+
+    @Slot(str)
+    def _on_runs_resume_requested(self, run_dir):
+        """Resume a stopped or crashed run in the Train tab."""
+        self.tabs.setCurrentWidget(self.train_tab)
+        self.train_tab.ensure_built().resume(run_dir)
+
+    def training_running(self):
+        return self.train_tab.content is not None and self.train_tab.content.is_running()
 
     # -- documents -----------------------------------------------------------
     def set_project(self, project):
@@ -237,6 +255,16 @@ class MainWindow(QMainWindow):
 
     # -- window life cycle -----------------------------------------------------
     def closeEvent(self, event):
+        if self.training_running():
+            answer = QMessageBox.question(
+                self, "Training is running",
+                "Stop training after the current batch and close? The run is saved and can "
+                "be resumed from the Runs tab.", QMessageBox.Yes | QMessageBox.No,
+                QMessageBox.No)
+            if answer != QMessageBox.Yes:
+                event.ignore()
+                return
+            self.train_tab.content.stop_and_wait()
         if not self.maybe_save():
             event.ignore()
             return
