@@ -7,7 +7,7 @@ thread and the views that need it (live analysis) start when it has loaded.
 import gc
 from pathlib import Path
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget)
 
@@ -137,6 +137,21 @@ class MainWindow(QMainWindow):
         self.keras_loaded = True
         self.device_label.setText(summary)
         self.editor.set_keras_ready()
+        QTimer.singleShot(0, self.offer_to_resume)
+
+    def offer_to_resume(self):
+        """After a crash, offer to resume the project's unfinished run (once TF is loaded)."""
+        from core.run_records import resume_offer_text, unfinished_runs
+
+        runs = unfinished_runs(self.project)
+        if not runs or self.training_running():
+            return False
+        answer = QMessageBox.question(self, "Resume training?", resume_offer_text(runs),
+                                      QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
+        if answer != QMessageBox.Yes:
+            return False
+        self._on_runs_resume_requested(str(runs[-1].dir))
+        return True
 
     @Slot(str)
     def _on_loader_failed(self, message):

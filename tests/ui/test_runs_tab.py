@@ -153,3 +153,16 @@ def test_a_run_training_in_this_process_is_not_unfinished(project_with_runs):
     state_path.write_text(json.dumps(state))
     assert unfinished_runs(project_with_runs) == []
     assert resume_offer_text([]) == ""
+
+
+def test_the_window_offers_to_resume_a_crashed_run(project_with_runs, window, monkeypatch):
+    from pathlib import Path
+
+    mark_crashed(Path(project_with_runs.runs[-1]["dir"]))
+    window.set_project(project_with_runs)
+    asked = []
+    monkeypatch.setattr("ui.main_window.QMessageBox.question",
+                        lambda parent, title, text, *a: asked.append(text) or QMessageBox.No)
+    assert window.offer_to_resume() is False  # the user said No: nothing starts
+    assert asked and "did not finish" in asked[0] and "Resume it from epoch 3?" in asked[0]
+    assert not window.training_running()
