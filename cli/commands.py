@@ -3,7 +3,6 @@
 They are thin: the work is done by core functions; this module only prints.
 """
 
-import sys
 
 from cli.train_commands import cmd_evaluate, cmd_train
 from core.errors import WorkbenchError
@@ -38,13 +37,8 @@ def cmd_export(args):
 
 
 def cmd_gui(args):
-    try:
-        from ui.app import run_app
-    except ImportError as exc:
-        if "ui.app" not in str(exc) and "ui" != getattr(exc, "name", None):
-            raise
-        raise WorkbenchError("The window is not built yet in this version (issue: main window and "
-                             "layer editor); use the sub-commands, see --help.") from None
+    from ui.app import run_app
+
     return run_app(args)
 
 
@@ -66,6 +60,3 @@ HANDLERS = {
     "zoo": not_built("zoo", "the zoo issue"),
 }
 
-
-def print_error(message):
-    print(f"error: {message}", file=sys.stderr)
