@@ -9,6 +9,7 @@ arbitrary code. Errors from Keras are rewritten to name the layer and the field.
 import copy
 import re
 
+from core.app_layers import app_layer_class, is_app_layer
 from core.errors import GraphError, UnsafeModelError
 from core.graph import split_ref
 from core.keras_env import keras
@@ -42,6 +43,8 @@ def layer_class(class_name, node_id=None):
             "with built-in layers.")
     if class_name in NESTED_MODEL_CLASSES:
         return k.Sequential if class_name == "Sequential" else k.Model
+    if is_app_layer(class_name):
+        return app_layer_class(class_name)
     cls = getattr(k.layers, CLASS_ALIASES.get(class_name, class_name), None)
     if not (isinstance(cls, type) and issubclass(cls, k.layers.Layer)):
         import difflib

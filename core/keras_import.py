@@ -76,11 +76,13 @@ def load_model_safely(path):
         UnsafeModelError: before Keras sees the file, when its config names code.
         WorkbenchError: when Keras cannot load it.
     """
+    from core.app_layers import register_app_layers_in
     from core.model_safety import check_model_config, read_file_config
 
     path = Path(path)
     config, compile_config = read_file_config(path)
     check_model_config(config)
+    register_app_layers_in(config)
     try:
         # safe_mode stays on: a second guard after check_model_config.
         model = keras().saving.load_model(path, safe_mode=True, compile=False)

@@ -11,6 +11,7 @@ import json
 import zipfile
 from pathlib import Path
 
+from core.app_layers import is_app_layer, registered_name
 from core.errors import UnsafeModelError, WorkbenchError
 
 # Classes that carry code or reach outside the file, and why they are refused.
@@ -143,7 +144,7 @@ def _check_layer(entry, class_name, layer, known):
     if class_name in CODE_LAYERS:
         raise UnsafeModelError(f"Layer `{layer}` {CODE_LAYERS[class_name]}. Rebuild it from "
                                "built-in layers.")
-    if class_name not in known and class_name not in MODEL_CLASSES:
+    if class_name not in known and class_name not in MODEL_CLASSES and not is_app_layer(class_name):
         raise UnsafeModelError(
             f"Layer `{layer}` is a custom class `{class_name}`: its code is not in the file, "
             "and Keras Workbench does not import outside code. Rebuild it from built-in layers.")
@@ -156,6 +157,8 @@ def _check_object(entry, class_name, layer):
         raise UnsafeModelError(
             f"Layer `{layer}` uses {CODE_OBJECTS[class_name]}, which Keras Workbench does not "
             "run. Use a built-in activation, initializer or layer instead.")
+    if is_app_layer(class_name) and registered in (None, registered_name(class_name)):
+        return  # the application's own layer: its code ships with the app, not in the file
     custom_module = module is not None and not _is_keras_module(module)
     custom_name = registered not in (None, class_name) and class_name not in CODE_OBJECTS
     if custom_module or custom_name or class_name in CODE_LAYERS:
