@@ -17,6 +17,9 @@ A node is Keras's own serialized layer plus wiring::
   nodes nobody consumes are the outputs.
 - ``weights`` (optional) names a weights file (core.weights_io), relative to the
   project file, that the built model loads by layer name.
+- ``layout`` (optional) maps node ids to ``[x, y]``: where the user placed them in
+  the graph view. Nodes not in it are placed automatically. It is presentation
+  only: building, analysis and code export ignore it.
 
 A Sequential model is simply a chain: one input, each node feeding the next.
 """
@@ -77,6 +80,21 @@ class Node:
                    inputs=list(inputs))
 
 
+def _layout_from_dict(layout, where):
+    """Positions by node id; a malformed entry is an error that names it."""
+    expect_type(layout, dict, where)
+    positions = {}
+    for node_id, xy in layout.items():
+        ok = (isinstance(xy, list) and len(xy) == 2
+              and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in xy))
+        if not ok:
+            raise ProjectFormatError(
+                f"Invalid value for `{where}.{node_id}`: expected [x, y] numbers, "
+                f"received {xy!r}.", field=f"{where}.{node_id}")
+        positions[node_id] = [float(xy[0]), float(xy[1])]
+    return positions
+
+
 def split_ref(ref):
     """``"lstm:1"`` -> ``("lstm", 1)``; ``"dense"`` -> ``("dense", None)``."""
     node_id, sep, index = ref.rpartition(":")
@@ -88,16 +106,19 @@ def split_ref(ref):
 class ModelGraph:
     """An ordered list of nodes plus the ids of the outputs."""
 
-    def __init__(self, nodes=None, outputs=None, weights=None):
+    def __init__(self, nodes=None, outputs=None, weights=None, layout=None):
         self.nodes = list(nodes or [])
         self.outputs = list(outputs or [])
         self.weights = weights
+        self.layout = dict(layout or {})  # node id -> [x, y] placed by the user
 
     # -- serialization -------------------------------------------------------
     def to_dict(self):
         d = {"nodes": [n.to_dict() for n in self.nodes], "outputs": list(self.outputs)}
         if self.weights:
             d["weights"] = self.weights
+        if self.layout:
+            d["layout"] = {i: list(xy) for i, xy in self.layout.items()}
         return d
 
     @classmethod
@@ -111,7 +132,9 @@ class ModelGraph:
         if weights is not None:
             expect_type(weights, str, f"{where}.weights")
         graph = cls([Node.from_dict(n, f"{where}.nodes[{i}]") for i, n in enumerate(nodes)],
-                    outputs, weights)
+                    outputs, weights, _layout_from_dict(d.get("layout", {}), f"{where}.layout"))
+        # A position of a node that no longer exists is stale, not an error.
+        graph.layout = {i: xy for i, xy in graph.layout.items() if i in set(graph.ids())}
         seen = set()
         for i, node in enumerate(graph.nodes):
             if node.id in seen:
@@ -312,6 +335,7 @@ class ModelGraph:
             other.inputs = new_inputs
         self.nodes.remove(node)
         self.outputs = [o for o in self.outputs if o != node_id]
+        self.layout.pop(node_id, None)
 
     def rename(self, old, new):
         """Rename a node and every reference to it."""
@@ -326,6 +350,8 @@ class ModelGraph:
             if n.shares == old:
                 n.shares = new
         self.outputs = [new if o == old else o for o in self.outputs]
+        if old in self.layout:
+            self.layout[new] = self.layout.pop(old)
 
     def reorder_chain(self, order):
         """Rewire a chain so that its layers follow ``order`` (inputs stay first).

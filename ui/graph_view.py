@@ -41,7 +41,6 @@ class GraphView(QGraphicsView):
         self._scene = QGraphicsScene(self)
         self.setScene(self._scene)
         self._items = {}      # node id -> NodeItem
-        self._positions = {}  # node id -> where the user put it, this session
         self._project = None
         self._auto_fit = True  # fit on resize until the user zooms or pans
         self._syncing = False
@@ -53,6 +52,9 @@ class GraphView(QGraphicsView):
         self.setViewportUpdateMode(QGraphicsView.BoundingRectViewportUpdate)
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.StrongFocus)
+        self.setToolTip("Drag a node to move it; drag from its output port to another node to "
+                        "connect them. Drag the background to pan, Shift+drag to select a box, "
+                        "Ctrl+click to add to the selection, Ctrl+wheel or +/- to zoom, F to fit.")
         self._scene.selectionChanged.connect(self._on_scene_selection_changed)
         editor.model_changed.connect(self._on_editor_model_changed)
         editor.selection_changed.connect(self._on_editor_selection_changed)
@@ -136,8 +138,6 @@ class GraphView(QGraphicsView):
             return self._refuse(str(exc))
         if new == old or old not in self._items:
             return False
-        if old in self._positions:
-            self._positions[new] = self._positions.pop(old)
         self.editor.edit(f"Rename {old} to {new}", lambda g: g.rename(old, new))
         if self.editor.selected == old:
             self.editor.select(new)
@@ -159,12 +159,15 @@ class GraphView(QGraphicsView):
         except WorkbenchError as exc:
             self._refuse(str(exc))
             return ""
-        if scene_pos is not None:
-            self._positions[node.id] = scene_pos - QPointF(NODE_WIDTH / 2, NODE_HEIGHT / 2)
         source = node.inputs[0] if node.inputs else None
         rewire = input_arity(class_name)[0] <= 1  # a merge layer starts a branch instead
-        self.editor.edit(f"Add {class_name}",
-                         lambda g: insert_after(g, node, source, rewire=rewire))
+
+        def add(graph):
+            insert_after(graph, node, source, rewire=rewire)
+            if scene_pos is not None:
+                graph.layout[node.id] = [scene_pos.x() - NODE_WIDTH / 2,
+                                         scene_pos.y() - NODE_HEIGHT / 2]
+        self.editor.edit(f"Add {class_name}", add)
         self.editor.select(node.id)
         return node.id
 
@@ -211,7 +214,6 @@ class GraphView(QGraphicsView):
     def _on_editor_model_changed(self):
         if self.editor.project is not self._project:  # another project: fresh layout
             self._project = self.editor.project
-            self._positions.clear()
             self._auto_fit = True
             self.setSceneRect(QRectF())
         self._rebuild()
@@ -232,7 +234,7 @@ class GraphView(QGraphicsView):
             for node in graph.nodes:
                 self._items[node.id] = self._make_node(graph, node, theme, node.id in outputs)
                 item = self._items[node.id]
-                item.home = self._positions.get(node.id, QPointF(*layout.positions[node.id]))
+                item.home = QPointF(*graph.layout.get(node.id, layout.positions[node.id]))
                 item.setPos(item.home)
             self._add_edges(graph, layout, theme)
             self._show_analysis(self.editor.analysis)
@@ -250,7 +252,7 @@ class GraphView(QGraphicsView):
                 if source is None:
                     continue
                 # A lane is only free where the layout placed both ends.
-                placed = source.node_id not in self._positions and node.id not in self._positions
+                placed = source.node_id not in graph.layout and node.id not in graph.layout
                 lane = [QPointF(x, y) for x, y in layout.lanes.get((node.id, slot), [])]
                 self._scene.addItem(EdgeItem(source, self._items[node.id], slot, ref, theme,
                                              lane if placed else []))
@@ -325,8 +327,14 @@ class GraphView(QGraphicsView):
             self._drag = (item.node_id, line)
             self._update_drag(event)
             return
-        # Dragging the background pans; dragging a node moves it.
-        self.setDragMode(QGraphicsView.ScrollHandDrag if item is None else QGraphicsView.NoDrag)
+        # Dragging the background pans, Shift+dragging it selects a box; dragging a node moves it.
+        if item is not None:
+            mode = QGraphicsView.NoDrag
+        elif event.modifiers() & Qt.ShiftModifier:
+            mode = QGraphicsView.RubberBandDrag
+        else:
+            mode = QGraphicsView.ScrollHandDrag
+        self.setDragMode(mode)
         if item is None and event.button() == Qt.LeftButton:
             self._auto_fit = False
         super().mousePressEvent(event)
@@ -364,11 +372,15 @@ class GraphView(QGraphicsView):
         return None
 
     def _remember_moves(self):
-        for node_id, item in self._items.items():
-            if item.pos() != item.home:
-                self._positions[node_id] = item.home = item.pos()
-                self._auto_fit = False
-        self._grow_scene_rect()
+        """Store where the user dragged nodes in the document, as one undoable edit."""
+        moved = {node_id: [item.pos().x(), item.pos().y()]
+                 for node_id, item in self._items.items() if item.pos() != item.home}
+        if not moved:
+            self._grow_scene_rect()
+            return
+        self._auto_fit = False
+        text = f"Move {next(iter(moved))}" if len(moved) == 1 else f"Move {len(moved)} layers"
+        self.editor.edit(text, lambda g: g.layout.update(moved))
 
     def wheelEvent(self, event):
         if event.modifiers() & Qt.ControlModifier:

@@ -87,3 +87,23 @@ def test_copy_paste_a_subgraph_keeps_inner_wiring_and_attaches_outer_inputs():
     assert g.structural_problems() == []
     assert g.paste_nodes(g.copy_nodes(["b"])) == ["b_2"]
     assert g.node("b_2").inputs == []  # nowhere to attach: the view says so
+
+
+def test_layout_round_trips_follows_renames_and_drops_removed_or_stale_nodes():
+    import pytest
+
+    from core.errors import ProjectFormatError
+
+    graph = ModelGraph.sequential([4], [("a", "Dense", {"units": 2}), ("b", "Dense", {"units": 1})])
+    graph.layout = {"a": [10.0, 20.0], "b": [30.0, 40.0]}
+    d = graph.to_dict()
+    d["layout"]["gone"] = [1, 2]  # a position left by a hand edit: stale, not an error
+    again = ModelGraph.from_dict(d)
+    assert again.layout == {"a": [10.0, 20.0], "b": [30.0, 40.0]}
+    again.rename("a", "first")
+    again.remove("b")
+    assert again.layout == {"first": [10.0, 20.0]}
+    assert "layout" not in ModelGraph.sequential([4], []).to_dict()
+    d["layout"]["a"] = [1, "x"]
+    with pytest.raises(ProjectFormatError, match=r"model\.layout\.a"):
+        ModelGraph.from_dict(d)

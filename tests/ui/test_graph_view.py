@@ -209,11 +209,11 @@ def test_screenshot_of_a_two_branch_model(qtbot, editor, view):
     assert view.node_item("cat").shape_text == "(None, 9)"
 
 
-def _drag(qtbot, widget, start, end):
-    qtbot.mousePress(widget, Qt.LeftButton, pos=start)
+def _drag(qtbot, widget, start, end, modifier=Qt.NoModifier):
+    qtbot.mousePress(widget, Qt.LeftButton, modifier, pos=start)
     for i in range(1, 5):
         qtbot.mouseMove(widget, start + (end - start) * i / 4)
-    qtbot.mouseRelease(widget, Qt.LeftButton, pos=end)
+    qtbot.mouseRelease(widget, Qt.LeftButton, modifier, pos=end)
 
 
 def test_a_dragged_node_keeps_its_place_through_edits(qtbot, view, editor):
@@ -226,6 +226,31 @@ def test_a_dragged_node_keeps_its_place_through_edits(qtbot, view, editor):
     _analysed(qtbot, editor, "Set units", lambda g: g.node("b").config.update(units=7))
     assert view.node_item("a").pos() == moved
     assert view.node_item("b").pos() != moved
+
+
+def test_a_dragged_place_is_saved_in_the_document_and_undoable(qtbot, view, editor, tmp_path):
+    item = view.node_item("b")
+    start = view.mapFromScene(item.sceneBoundingRect().center())
+    _drag(qtbot, view.viewport(), start, start + QPoint(0, 90))
+    moved = view.node_item("b").pos()
+    assert editor.project.model.layout == {"b": [moved.x(), moved.y()]}
+    assert editor.undo_stack.undoText() == "Move b"
+    path = tmp_path / "g.kwb.json"
+    editor.project.save(path)
+    assert Project.load(path).model.layout == {"b": [moved.x(), moved.y()]}
+    editor.undo_stack.undo()
+    assert editor.project.model.layout == {}
+    assert view.node_item("b").pos() != moved
+
+
+def test_shift_drag_on_the_background_selects_a_box(qtbot, view, editor):
+    rect = view.node_item("a").sceneBoundingRect().united(view.node_item("b").sceneBoundingRect())
+    top_left = view.mapFromScene(rect.topLeft()) - QPoint(15, 15)
+    bottom_right = view.mapFromScene(rect.bottomRight()) + QPoint(15, 15)
+    assert view.itemAt(top_left) is None
+    _drag(qtbot, view.viewport(), top_left, bottom_right, Qt.ShiftModifier)
+    assert set(view.selected_node_ids()) == {"a", "b"}
+    assert editor.project.model.layout == {}  # selecting moved nothing
 
 
 def test_background_drag_pans_and_keys_zoom_and_fit(qtbot, view):
