@@ -284,8 +284,10 @@ class _Job:
 
     def _evaluate(self, model, final):
         from core.training.evaluation import evaluate_model, summary
+        from core.training.predictions import PREDICTIONS
 
-        metrics = evaluate_model(model, self.prepared, self.snapshot.training.get("loss"))
+        metrics = evaluate_model(model, self.prepared, self.snapshot.training.get("loss"),
+                                 predictions_to=self.folder.file(PREDICTIONS))
         metrics["model"] = final
         self.folder.write_metrics(metrics)
         return summary(metrics)
