@@ -31,6 +31,11 @@ class PreparedData:
             and test are None when their fraction is 0.
         batch_size: the batch size the datasets were built with (images).
         summary: see :meth:`preprocessing_summary`.
+        pipelines: the image pipelines (core.data.images.ImagePipelines), or None.
+        indices: part -> the source's sample indices in that part, in order
+            (``None`` for a part the source holds out itself: its samples are
+            ``Loaded.held_out[part]`` in order); tells which samples a test
+            prediction belongs to.
     """
 
     info: object
@@ -40,6 +45,7 @@ class PreparedData:
     batch_size: int = 32
     summary: dict = field(default_factory=dict)
     pipelines: object = None
+    indices: dict = None
 
     @property
     def streamed(self):
@@ -125,7 +131,7 @@ def prepare_data(project):
                  else len(loaded.held_out[p][1]) if p in loaded.held_out else 0) for p in PARTS}
     summary = _summary(info, prep, loaded, steps, encoding, sizes, stratify)
     return PreparedData(info, parts["train"], parts["validation"], parts["test"], batch_size,
-                        summary, pipelines)
+                        summary, pipelines, indices)
 
 
 def streamed_batch_size(project):

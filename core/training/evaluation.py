@@ -10,7 +10,10 @@ metrics.json::
                         "accuracy": 0.97, "roc_auc": 0.99}, # roc_auc: two classes only
      "regression": {"mae": ..., "mse": ..., "r2": ...}}     # instead, for regression
 
-Values that are not finite are stored as null (JSON has no NaN).
+Values that are not finite are stored as null (JSON has no NaN). The points the
+plots need (the ROC curve, predicted values, which samples fill each
+confusion-matrix cell) go to predictions.npz beside it: see
+core.training.predictions.
 """
 
 import math
@@ -18,17 +21,20 @@ import math
 import numpy as np
 
 from core.data.labels import loss_name
+from core.training import predictions
 
 SUMMARY_EXTRAS = ("roc_auc", "mae", "mse", "r2")
 
 
-def evaluate_model(model, prepared, loss=None):
+def evaluate_model(model, prepared, loss=None, predictions_to=None):
     """Evaluate ``model`` on the test part of ``prepared`` (core.data.PreparedData).
 
     Args:
         model: a compiled keras.Model.
         prepared: the run's prepared data.
         loss: the project's loss setting (tells logits and hinge outputs apart).
+        predictions_to: where to write the test predictions for the plots
+            (core.training.predictions; a run's predictions.npz), or None.
 
     Returns:
         The metrics.json dict; ``evaluated_on`` is None when there is no test part.
@@ -46,10 +52,15 @@ def evaluate_model(model, prepared, loss=None):
         result["note"] = "The model's outputs are not all finite; no per-class report."
     elif info.is_classification:
         encoding = prepared.preprocessing_summary()["labels"]["encoding"]
+        true, predicted, score = class_predictions(y_true, y_out, encoding, _threshold(loss))
         result["classification"] = classification_report(
             y_true, y_out, info.class_names, encoding, _threshold(loss))
+        arrays = predictions.classification_arrays(prepared, true, predicted, score)
     else:
         result["regression"] = regression_report(y_true, y_out)
+        arrays = predictions.regression_arrays(prepared, y_true, y_out)
+    if predictions_to is not None and np.all(np.isfinite(y_out)):
+        predictions.save_predictions(predictions_to, arrays)
     return result
 
 
@@ -75,15 +86,7 @@ def classification_report(y_true, y_out, class_names, encoding, threshold=0.5):
     from sklearn import metrics as skm
 
     k = len(class_names)
-    true = (np.argmax(y_true, axis=-1) if encoding == "one_hot"
-            else np.asarray(y_true).reshape(len(y_out), -1)[:, 0]).astype(np.int64)
-    out = np.asarray(y_out, dtype=np.float64).reshape(len(y_out), -1)
-    if out.shape[1] == 1:
-        score = out[:, 0]
-        predicted = (score > threshold).astype(np.int64)
-    else:
-        predicted = np.argmax(out, axis=-1)
-        score = out[:, 1] - out[:, 0] if out.shape[1] == 2 else None
+    true, predicted, score = class_predictions(y_true, y_out, encoding, threshold)
     labels = list(range(k))
     precision, recall, f1, support = skm.precision_recall_fscore_support(
         true, predicted, labels=labels, zero_division=0)
@@ -98,6 +101,21 @@ def classification_report(y_true, y_out, class_names, encoding, threshold=0.5):
     if k == 2 and score is not None and len(np.unique(true)) == 2:
         report["roc_auc"] = float(skm.roc_auc_score(true, score))
     return report
+
+
+def class_predictions(y_true, y_out, encoding, threshold=0.5):
+    """``(true, predicted, score)``: class indices, and for two classes a score to rank by.
+
+    ``score`` is the output itself for one unit, the difference of the two
+    outputs for two, else None.
+    """
+    true = (np.argmax(y_true, axis=-1) if encoding == "one_hot"
+            else np.asarray(y_true).reshape(len(y_out), -1)[:, 0]).astype(np.int64)
+    out = np.asarray(y_out, dtype=np.float64).reshape(len(y_out), -1)
+    if out.shape[1] == 1:
+        return true, (out[:, 0] > threshold).astype(np.int64), out[:, 0]
+    score = out[:, 1] - out[:, 0] if out.shape[1] == 2 else None
+    return true, np.argmax(out, axis=-1), score
 
 
 def regression_report(y_true, y_out):
@@ -180,7 +198,8 @@ def evaluate_run(run_dir):
     else:
         raise WorkbenchError(f"The run {folder.path} has no trained model yet (no epoch was "
                              "completed). Continue it with --resume, or train again.")
-    metrics = evaluate_model(model, prepared, snapshot.training.get("loss"))
+    metrics = evaluate_model(model, prepared, snapshot.training.get("loss"),
+                             predictions_to=folder.file(predictions.PREDICTIONS))
     metrics["model"] = name
     folder.write_metrics(metrics)
     return metrics

@@ -9,6 +9,7 @@ Layout of a run folder::
     last.keras           the model after the last epoch, optimizer included (when the run ends)
     best.keras           the model at the best monitored epoch, optimizer included
     metrics.json         the evaluation on the test part (core.training.evaluation)
+    predictions.npz      the test predictions behind its plots (core.training.predictions)
     tensorboard/         TensorBoard logs, when ``training.tensorboard`` is true
 
 Per epoch the checkpoint is written first, then the history row, then

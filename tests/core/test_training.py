@@ -68,8 +68,8 @@ def test_a_run_writes_its_folder_and_hands_out_floats(tmp_path):
     run = result.run_dir
     assert run.parent.parent.name == "runs"  # under KERAS_WORKBENCH_HOME
     assert sorted(p.name for p in run.iterdir()) == [
-        "best.keras", "history.csv", "last.keras", "metrics.json", "project.kwb.json",
-        "state.json"]
+        "best.keras", "history.csv", "last.keras", "metrics.json", "predictions.npz",
+        "project.kwb.json", "state.json"]
     assert history_epochs(run) == [1, 2, 3]
     state = json.loads((run / "state.json").read_text())
     assert state["status"] == "finished" and state["seed"] == 1
