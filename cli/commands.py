@@ -42,6 +42,19 @@ def cmd_gui(args):
     return run_app(args)
 
 
+def cmd_install_desktop(args):
+    from core.desktop_install import install_desktop, uninstall_desktop
+
+    if args.uninstall:
+        removed = uninstall_desktop()
+        print(f"Removed {len(removed)} files of the Keras Workbench launcher.")
+        return 0
+    written = install_desktop()
+    print(f"Installed the Keras Workbench launcher, icons and file type ({len(written)} files, "
+          f"{written[0]}).")
+    return 0
+
+
 def not_built(name, issue):
     def handler(args):
         raise WorkbenchError(f"`{name}` is not built yet in this version ({issue}).")
@@ -58,5 +71,6 @@ HANDLERS = {
     "predict": not_built("predict", "the zoo issue"),
     "embed": not_built("embed", "the text/ELMo issue"),
     "zoo": not_built("zoo", "the zoo issue"),
+    "install-desktop": cmd_install_desktop,
 }
 

@@ -57,10 +57,16 @@ def build_parser():
     zoo.add_argument("action", choices=("list", "import", "download"))
     zoo.add_argument("name", nargs="?")
     zoo.add_argument("file", nargs="?")
+
+    desktop = sub.add_parser("install-desktop",
+                             help="Linux: add the launcher, icons and *.kwb.json file type "
+                                  "for this user (~/.local/share)")
+    desktop.add_argument("--uninstall", action="store_true", help="remove them again")
     return parser
 
 
-COMMANDS = ("open", "examples", "train", "evaluate", "predict", "embed", "export", "zoo")
+COMMANDS = ("open", "examples", "train", "evaluate", "predict", "embed", "export", "zoo",
+            "install-desktop")
 OPTIONS_WITH_VALUE = ("--screenshot", "--tab", "--size", "--when")
 
 

@@ -2,12 +2,12 @@
 
 import difflib
 import re
-from pathlib import Path
 
 from core.errors import WorkbenchError
 from core.project import PROJECT_SUFFIX, Project
+from core.resources import resource_path
 
-EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "resources" / "examples"
+EXAMPLES_DIR = resource_path("examples")
 # Each example's description states the quality it reaches, measured by bench/examples_quality.py.
 QUALITY_BAR = re.compile(r"Quality bar: test (\w+) (>=|<=) (\d+(?:\.\d+)?)")
 
