@@ -346,7 +346,7 @@ class TrainTab(QWidget):
 
             record_run(self._run_project, outcome.record)
             self._run_project.notify("runs")
-        self.evaluation.show_evaluation(outcome.evaluation)
+        self.evaluation.show_evaluation(outcome.evaluation, outcome.run_dir)
         kind = "error" if outcome.status in ("diverged", "failed") else "info"
         done = f"{outcome.epochs_completed} epoch(s) in {outcome.run_dir}"
         self._idle_text = {"finished": f"Finished: {done}.", "stopped": f"Stopped: {done}.",
