@@ -54,6 +54,7 @@ DEFAULT_TRAINING = {
     "mixed_precision": False,
     "tensorboard": False,
     "runs_dir": None,
+    "fine_tune": None,  # transfer learning's second phase; see core.training.phases
 }
 
 

@@ -19,6 +19,9 @@ COMPILE_METRIC_NAMES = ("accuracy", "acc", "crossentropy", "ce")
 EARLY_STOPPING_DEFAULTS = {"monitor": "val_loss", "patience": 5, "min_delta": 0.0,
                            "mode": "auto", "restore_best_weights": True, "start_from_epoch": 0}
 CHECKPOINT_DEFAULTS = {"save_best": True, "monitor": "val_loss", "mode": "auto"}
+# Transfer learning's second phase (core.training.phases): after `epochs` epochs with the
+# backbone frozen, `epochs` more with its top `unfrozen_top` layers training (0: all).
+FINE_TUNE_DEFAULTS = {"epochs": 5, "unfrozen_top": 20, "learning_rate": 1e-5}
 # Monitored values that are better when larger (Keras's "auto" mode rule, by name).
 _HIGHER_IS_BETTER = ("acc", "auc", "precision", "recall", "f1", "r2", "iou")
 
@@ -293,3 +296,33 @@ def tensorboard_wanted(setting):
         raise WorkbenchError("`training.tensorboard` is on but the tensorboard package is not "
                              "installed: pip install tensorboard, or set it to false.")
     return True
+
+
+def fine_tune_options(setting):
+    """``training.fine_tune`` merged over FINE_TUNE_DEFAULTS, or None when there is none.
+
+    Raises:
+        WorkbenchError: for a setting that is not an object, an unknown key or a bad value.
+    """
+    if setting is None or setting is False:
+        return None
+    if setting is True:
+        setting = {}
+    if not isinstance(setting, dict):
+        raise settings_error("fine_tune", 'null or an object such as {"epochs": 5, '
+                             '"unfrozen_top": 20, "learning_rate": 1e-05}', setting)
+    unknown = sorted(set(setting) - set(FINE_TUNE_DEFAULTS))
+    if unknown:
+        raise WorkbenchError(f"Unknown option `{unknown[0]}` in `training.fine_tune`: the "
+                             f"options are {', '.join(FINE_TUNE_DEFAULTS)}.")
+    options = {**FINE_TUNE_DEFAULTS, **setting}
+    for key, low, expected in (("epochs", 1, "a positive integer"),
+                               ("unfrozen_top", 0, "a non-negative integer (0: all layers)")):
+        value = options[key]
+        if not isinstance(value, int) or isinstance(value, bool) or value < low:
+            raise settings_error(f"fine_tune.{key}", expected, value)
+    rate = options["learning_rate"]
+    if not isinstance(rate, (int, float)) or isinstance(rate, bool) or not rate > 0 \
+            or not math.isfinite(rate):
+        raise settings_error("fine_tune.learning_rate", "a positive number such as 1e-05", rate)
+    return options
