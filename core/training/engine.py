@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.errors import WorkbenchError
+from core.training.phases import fit_phases, prepare_model, total_epochs
 from core.training.runs import BEST, LAST, TENSORBOARD, RunFolder, new_run_dir, now, record_run
 
 STATUSES = ("finished", "stopped", "diverged", "failed")
@@ -45,7 +46,7 @@ class RunResult:
 
 def train(project, *, run_dir=None, resume_from=None, epochs=None, batch_size=None,
           on_epoch_end=None, on_batch_end=None, on_event=None, should_stop=None,
-          should_pause=None):
+          should_pause=None, distribution=None):
     """Train the project's model in a new run folder, or continue a run.
 
     Args:
@@ -68,6 +69,9 @@ def train(project, *, run_dir=None, resume_from=None, epochs=None, batch_size=No
         should_stop: polled between batches and epochs; True ends the run after
             the current batch with a consistent, saved model.
         should_pause: polled between batches; while True, training waits.
+        distribution: a core.distribute.Distribution (``--strategy``/``--devices``):
+            the model is built, compiled and fit in its scope and state.json
+            records its batch split. None: the project's ``training.device``.
 
     Returns:
         RunResult.
@@ -80,6 +84,7 @@ def train(project, *, run_dir=None, resume_from=None, epochs=None, batch_size=No
 
     k = keras()
     job = _Job(project, resume_from, epochs, batch_size)
+    job.distribution = distribution  # scale-out hook (core.distribute); None: one device
     k.utils.set_random_seed(job.seed + job.initial_epoch)
     job.prepare()
     with job.device_scope():
@@ -89,7 +94,8 @@ def train(project, *, run_dir=None, resume_from=None, epochs=None, batch_size=No
                                 should_pause)
         callback.emit("started", run_dir=str(folder.path), epochs=job.epochs,
                       initial_epoch=job.initial_epoch, steps_per_epoch=job.steps,
-                      resumed=resume_from is not None, seed=job.seed)
+                      resumed=resume_from is not None, seed=job.seed,
+                      **job.distribution_record())
         result = job.run(model, callback)
     if project is not None:
         record_run(project, folder.record(result.test))
@@ -126,7 +132,8 @@ class _Job:
                     raise WorkbenchError(f"Invalid value for `{key}`: expected a positive "
                                          f"integer, received {value!r}.")
                 training[key] = value
-        self.epochs, self.batch_size = training["epochs"], training["batch_size"]
+        # A fine-tune phase (transfer learning) adds its epochs: core.training.phases.
+        self.epochs, self.batch_size = total_epochs(training), training["batch_size"]
 
     def prepare(self):
         """Load the data and read the settings that depend on it."""
@@ -169,17 +176,30 @@ class _Job:
             best.restore(self.folder.state.get("best"))
         return best, early is not None, bool(early and early["restore_best_weights"])
 
+    distribution = None
+
     def device_scope(self):
         from core.training.settings import device_scope
 
+        if self.distribution is not None:  # scale-out hook: the strategy's scope
+            self.distribution.per_replica_batch(self.batch_size)  # refuses an uneven split
+            return self.distribution.scope()
         return device_scope(self.snapshot.training.get("device"))
+
+    def distribution_record(self):
+        """state.json fields of the scale-out hook: strategy, devices, the batch split."""
+        return self.distribution.record(self.batch_size) if self.distribution else {}
 
     def build_model(self):
         from core.training.model_setup import build_compiled_model
 
         resuming = self.folder is not None and self.folder.state.get("checkpoint")
-        return build_compiled_model(self.snapshot, self.prepared, steps=self.steps,
-                                    epochs=self.epochs, carried_weights=not resuming)
+        model, lr_spec = build_compiled_model(self.snapshot, self.prepared, steps=self.steps,
+                                              epochs=self.snapshot.training["epochs"],
+                                              carried_weights=not resuming)
+        # Fine-tune phase: checked here; a run resumed in it gets its phase-2 model.
+        prepare_model(model, self.snapshot.training, self.folder.state if self.folder else {})
+        return model, lr_spec
 
     def open_folder(self, run_dir, model):
         """A new run folder, or the resumed one with the model at its last epoch."""
@@ -191,7 +211,8 @@ class _Job:
             self.folder = RunFolder.create(run_dir or new_run_dir(self.snapshot), self.snapshot,
                                            seed=self.seed, epochs=self.epochs,
                                            batch_size=self.batch_size,
-                                           project_path=project_path, pid=os.getpid())
+                                           project_path=project_path, pid=os.getpid(),
+                                           **self.distribution_record())
             return self.folder
         folder = self.folder
         if folder.state.get("checkpoint"):
@@ -200,7 +221,8 @@ class _Job:
         if folder.state.get("epochs") != self.epochs:
             folder.save_snapshot(self.snapshot)
         folder.write_state(status="running", message="", pid=os.getpid(),
-                           epochs=self.epochs, batch_size=self.batch_size)
+                           epochs=self.epochs, batch_size=self.batch_size,
+                           **self.distribution_record())
         return folder
 
     def callback(self, lr_spec, on_epoch_end, on_batch_end, on_event, should_stop, should_pause):
@@ -225,14 +247,16 @@ class _Job:
         callbacks = [c for c in (self.plateau, callback, tensorboard) if c is not None]
         try:
             if not callback.stop_wanted():
-                model.fit(**self.fit_kwargs, epochs=self.epochs, initial_epoch=self.initial_epoch,
-                          verbose=0, callbacks=callbacks)
+                # One fit, or one per phase with a fine-tune phase (core.training.phases).
+                fit_phases(model, lambda epochs, initial: model.fit(
+                    **self.fit_kwargs, epochs=epochs, initial_epoch=initial, verbose=0,
+                    callbacks=callbacks), training=self.snapshot.training, folder=folder,
+                    callback=callback, initial_epoch=self.initial_epoch)
         except Exception as exc:  # out of memory, a bad batch, a caller's callback raising
-            from core.builder import keras_message
+            from core.training.failures import failure_message
 
             folder.close()
-            message = (f"Training failed after epoch {folder.state['epochs_completed']}: "
-                       f"{keras_message(exc)}")
+            message = failure_message(exc, folder.state["epochs_completed"], self.batch_size)
             folder.write_state(status="failed", message=message, finished=now())
             return self._result("failed", message, error=exc)
         except BaseException:  # Ctrl+C: the last committed epoch stays resumable

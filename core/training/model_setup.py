@@ -68,12 +68,14 @@ def plateau_callback(lr_spec):
 
 def _build(project, mixed_precision, carried_weights):
     from core.builder import build_model
+    from core.distribute.devices import mixed_precision_supported
     from core.weights_io import load_project_weights
 
     k = keras()
     previous = k.config.dtype_policy()
-    if mixed_precision:
+    if mixed_precision and mixed_precision_supported():
         # Layers take the global policy when they are made; compile then adds loss scaling.
+        # Only on GPUs of compute capability 7.0+: elsewhere float16 is slower than float32.
         k.config.set_dtype_policy("mixed_float16")
     try:
         model = build_model(project.model)
