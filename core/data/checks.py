@@ -81,7 +81,8 @@ def _expects(shape):
 def _gives(info):
     data = tuple(info.input_shape)
     if info.kind == "text_csv":
-        return f"is cut into sequences of {data[0]} tokens"
+        return (f"is cut into sequences of {data[0]} tokens" if data
+                else "gives one sentence (a string) per sample")
     if info.kind == "series_csv":
         return f"gives windows of shape {data}"
     if len(data) == 1:

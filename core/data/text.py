@@ -80,6 +80,9 @@ def load_text_csv(project, source):
             bundled sentiment files (sentence<TAB>label) have none.
         max_tokens: the vocabulary's size limit (10000).
         sequence_length: token ids per sentence (100).
+        vectorize: false keeps the sentences as strings (input shape (), dtype
+            string) for a model that reads text itself, such as one starting
+            with an ElmoEmbedding layer; default true.
         task: optional override of the task guessed from the labels.
     """
     files = paths(project, source)
@@ -102,11 +105,15 @@ def load_text_csv(project, source):
     numbers = [parse_number(v) for v in labels]
     raw = np.array(numbers) if None not in numbers else np.array(labels, dtype=str)
     task, y, class_names = infer_task(raw, source.get("task"), f"The labels of {name}")
-    info = DataInfo("text_csv", name, (sequence_length,), "int32", task, num_samples=len(y),
+    vectorize = param(source, "vectorize", bool, True)
+    info = DataInfo("text_csv", name, (sequence_length,) if vectorize else (),
+                    "int32" if vectorize else "string", task, num_samples=len(y),
                     warnings=warnings)
     if class_names is not None:
         info.class_names = class_names
         info.task, info.class_counts, imbalance = classification_info(y, class_names)
         info.warnings += imbalance
+    if not vectorize:  # Keras takes numpy strings as an object array, not a fixed-width one
+        return Loaded(info, np.array(texts, dtype=object), y, scalable=False)
     return Loaded(info, np.array(texts, dtype=str), y,
                   steps=[TextVectorizer(max_tokens, sequence_length)], scalable=False)
