@@ -1,0 +1,38 @@
+"""Stand-ins for Keras's ImageNet weight files, made offline (DESIGN.md).
+
+A zoo model is built with ``weights=None`` and its random weights are written in
+the legacy HDF5 layout Keras's application files use, under the file name Keras
+looks for in ``$KERAS_HOME/models``. Loading it with ``weights="imagenet"`` then
+goes through exactly the code a real cached file goes through. Reusable by UI tests.
+"""
+
+from pathlib import Path
+
+
+def write_standin_weights(name, keras_home, *, include_top=True):
+    """Write random weights for zoo model ``name`` as Keras's cached file in ``keras_home``.
+
+    Returns:
+        The written file's path (``keras_home/models/<Keras's file name>``).
+    """
+    import h5py
+
+    from core.zoo.catalog import zoo_model
+    from core.zoo.weights import build_zoo_model
+
+    # keras.src: the public API has no writer for the legacy layout (DESIGN.md).
+    from keras.src.legacy.saving.legacy_h5_format import save_weights_to_hdf5_group
+
+    entry = zoo_model(name)
+    path = Path(keras_home) / "models" / entry.weight_file(include_top).file_name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    model = build_zoo_model(name, weights=None, include_top=include_top)
+    with h5py.File(path, "w") as f:
+        save_weights_to_hdf5_group(f, model)
+    return path
+
+
+def use_keras_home(monkeypatch, folder):
+    """Point ``KERAS_HOME`` at ``folder`` for one test (the app reads it at each call)."""
+    monkeypatch.setenv("KERAS_HOME", str(folder))
+    return Path(folder)
