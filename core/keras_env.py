@@ -34,6 +34,9 @@ def keras():
                     # Probing devices now keeps CUDA's "failed call to cuInit" inside the
                     # silenced block instead of in the middle of a user's output.
                     tf.config.list_physical_devices()
+                    from core.devices import enable_memory_growth
+
+                    enable_memory_growth()  # before any GPU is used, or it cannot be set
 
                 _keras = keras_module
     return _keras

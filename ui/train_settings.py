@@ -12,7 +12,7 @@ import json
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox,
-                               QListWidget, QListWidgetItem, QSpinBox, QStackedWidget,
+                               QLabel, QListWidget, QListWidgetItem, QSpinBox, QStackedWidget,
                                QVBoxLayout, QWidget)
 
 from core.training.settings import (CHECKPOINT_DEFAULTS, EARLY_STOPPING_DEFAULTS,
@@ -192,9 +192,28 @@ class TrainSettingsForm(QWidget):
                                   tip="auto: a GPU when TensorFlow sees one, else the CPU")
         self.mixed_precision = self._check("Mixed precision (float16 on the GPU)",
                                            "train_mixed_precision", "mixed_precision")
+        # Why mixed precision is not offered, when it is not (the Train tab shows the device).
+        self.mixed_precision_note = self._named(QLabel("", self), "train_mixed_precision_note")
+        self.mixed_precision_note.setWordWrap(True)
+        self.mixed_precision_note.setStyleSheet("color: palette(mid);")
+        self.mixed_precision_note.hide()
         form.addRow("Train on", self.device)
         form.addRow(self.mixed_precision)
+        form.addRow(self.mixed_precision_note)
         return box
+
+    def _show_device(self, device, mixed_precision):
+        """Offer mixed precision only where it helps, saying why not (after Keras loads)."""
+        if self._catalog is None:
+            return
+        from core.devices import mixed_precision_support
+
+        supported, reason = mixed_precision_support(device)
+        # Kept enabled while it is on, so a project that asks for it can turn it off.
+        self.mixed_precision.setEnabled(supported or mixed_precision)
+        self.mixed_precision.setToolTip(reason if supported else f"Not offered: {reason}")
+        self.mixed_precision_note.setText("" if supported else f"Not offered: {reason}")
+        self.mixed_precision_note.setVisible(not supported)
 
     # -- the catalog ------------------------------------------------------------------
     @Slot(object)
@@ -245,6 +264,7 @@ class TrainSettingsForm(QWidget):
             self.checkpoint_monitor.setEnabled(self.save_best.isChecked())
             _set_combo(self.device, str(t.get("device") or "auto"), DEVICES)
             self.mixed_precision.setChecked(bool(t.get("mixed_precision")))
+            self._show_device(t.get("device"), bool(t.get("mixed_precision")))
         finally:
             self._updating = False
 

@@ -95,16 +95,23 @@ class TrainTab(QWidget):
         self.status = QLabel("", self, objectName="train_status")
         # One line that never resizes the plots below it (a resize redraws them)
         self.status.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        self.device_line = QLabel("", self, objectName="train_device")
         self.message = QLabel("", self, objectName="train_message")
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.message.hide()
+        # After running out of memory: one click halves the batch size in the settings.
+        self.smaller_batch = self._button("", "train_halve_batch",
+                                          self._on_smaller_batch_clicked)
+        self.smaller_batch.hide()
+        self._smaller_batch_size = None
         buttons = QHBoxLayout()
         for button in (self.start_button, self.pause_button, self.stop_button):
             buttons.addWidget(button)
         buttons.addWidget(self.progress, 1)
         info = QHBoxLayout()
         info.addWidget(self.status, 1)
+        info.addWidget(self.device_line)
         info.addWidget(self.learning_rate)
         self.plots = QSplitter(Qt.Vertical, self)
         self.plots.setObjectName("train_plots")
@@ -114,6 +121,7 @@ class TrainTab(QWidget):
         layout.addLayout(buttons)
         layout.addLayout(info)
         layout.addWidget(self.message)
+        layout.addWidget(self.smaller_batch, 0, Qt.AlignLeft)
         layout.addWidget(self.plots, 1)
         self._set_running(False)
         return panel
@@ -149,6 +157,7 @@ class TrainTab(QWidget):
     def _on_editor_settings_changed(self, what):
         if what == "training":
             self._prepare_curves()
+            self._show_device()
 
     def showEvent(self, event):
         super().showEvent(event)
@@ -191,7 +200,19 @@ class TrainTab(QWidget):
         self._update_start()
         self._prepare_curves()
 
+    def _show_device(self):
+        """Where the next run trains (CPU, or which GPU), and why no GPU when none is used."""
+        if self._running or self.editor.analysis is None:  # devices are known once TF loaded
+            return
+        from core.devices import training_device
+
+        where, _ = training_device(self.editor.project.training.get("device"))
+        self.device_line.setText(f"Device: {where}")
+        self.device_line.setToolTip("training.device is "
+                                    f"{self.editor.project.training.get('device') or 'auto'}")
+
     def _update_start(self):
+        self._show_device()
         reason = self.start_blocker()
         self.start_button.setEnabled(reason is None)
         self.start_button.setToolTip(reason or "Train the model with these settings in a new "
@@ -243,6 +264,7 @@ class TrainTab(QWidget):
         rate = (training["optimizer"].get("config") or {}).get("learning_rate", 0.001)
         self.learning_rate.setText(f"Learning rate: {rate:.3g}")
         self._show_message("")
+        self.smaller_batch.hide()
         self.progress.show_text("Preparing…", busy=True)  # until the engine counts steps
         self._set_running(True)
         self._set_status("Loading the data and building the model…")
@@ -282,6 +304,15 @@ class TrainTab(QWidget):
             QCoreApplication.sendPostedEvents(self, QEvent.MetaCall)
         if self._importer is not None:
             self._importer.join()
+
+    @Slot()
+    def _on_smaller_batch_clicked(self):
+        """Halve the batch size of the run that ran out of memory, as one undoable edit."""
+        size = self._smaller_batch_size
+        self.editor.edit_settings("Halve the batch size", "training",
+                                  lambda p: p.training.__setitem__("batch_size", size))
+        self.smaller_batch.hide()
+        self._show_message(f"The batch size is now {size}: start again.", "info")
 
     def _set_running(self, running):
         self._running = running
@@ -353,6 +384,14 @@ class TrainTab(QWidget):
                            "diverged": "The run diverged.", "failed": "The run failed."
                            }.get(outcome.status, outcome.status)
         self._show_message(outcome.message, kind)
+        if outcome.out_of_memory and outcome.batch_size > 1:
+            from core.training.failures import smaller_batch_size
+
+            self._smaller_batch_size = smaller_batch_size(outcome.batch_size)
+            self.smaller_batch.setText(f"Use batch size {self._smaller_batch_size}")
+            self.smaller_batch.setToolTip("Set training.batch_size to half the batch that did "
+                                          "not fit (undoable); then start again")
+            self.smaller_batch.show()
         self.progress.end(outcome.status)
         self._end_run()
         self.run_finished.emit(outcome)

@@ -35,6 +35,8 @@ class RunOutcome:
         message: why the run ended, when not simply finished.
         evaluation: the run's metrics.json (core.training.evaluation), or None.
         record: the entry train() added to the snapshot's ``runs``, or None.
+        out_of_memory: the run failed for want of memory (a smaller batch may fit).
+        batch_size: the run's batch size.
     """
 
     run_dir: str
@@ -45,6 +47,8 @@ class RunOutcome:
     message: str = ""
     evaluation: dict = None
     record: dict = None
+    out_of_memory: bool = False
+    batch_size: int = 0
 
 
 class TrainWorker(QThread):
@@ -130,16 +134,19 @@ class TrainWorker(QThread):
 
 def _outcome(result, project):
     """The RunOutcome of core's RunResult; reads metrics.json here, off the GUI thread."""
+    from core.training.failures import is_out_of_memory
     from core.training.runs import RunFolder
 
     run_dir = str(result.run_dir)
     try:
-        evaluation = RunFolder.open(run_dir).metrics()
+        folder = RunFolder.open(run_dir)
+        evaluation, batch_size = folder.metrics(), int(folder.state.get("batch_size") or 0)
     except WorkbenchError:
-        evaluation = None
+        evaluation, batch_size = None, 0
     runs = project.runs if project is not None else []
     record = next((dict(r) for r in runs if r.get("dir") == run_dir), None)
     return RunOutcome(run_dir=run_dir, status=result.status,
                       epochs_completed=result.epochs_completed, history=dict(result.history),
                       test=dict(result.test), message=result.message, evaluation=evaluation,
-                      record=record)
+                      record=record, out_of_memory=is_out_of_memory(result.error),
+                      batch_size=batch_size)

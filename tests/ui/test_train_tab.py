@@ -258,3 +258,48 @@ def test_curve_data_thins_smooths_and_grows_ranges():
     assert grown_range(None, 0.5, 0.99, False, True)[1] <= 1.02
     assert [tick_text(v) for v in (0, 0.675, 12500, 2e6, 1e-4)] == \
         ["0", "0.675", "12.5k", "2e+06", "1.0e-04"]
+
+
+@pytest.mark.slow
+def test_out_of_memory_ends_the_run_and_offers_half_the_batch(qtbot, tab, editor, monkeypatch):
+    import tensorflow as tf
+
+    def out_of_memory(worker, epoch, logs):
+        raise tf.errors.ResourceExhaustedError(None, None, "OOM when allocating tensor")
+
+    _set(editor, "epochs", 3)
+    monkeypatch.setattr(TrainWorker, "_on_epoch_end", out_of_memory)
+    assert not tab.smaller_batch.isVisible()
+    with qtbot.waitSignal(tab.run_finished, timeout=RUN_TIMEOUT_MS) as finished:
+        tab.start_button.click()
+    outcome = finished.args[0]
+    assert outcome.status == "failed" and outcome.out_of_memory and outcome.batch_size == 32
+    assert "Out of memory" in tab.message.text() and "try 16" in tab.message.text()
+    assert editor.project.runs[-1]["status"] == "failed"  # the run's record is kept
+    assert tab.smaller_batch.isVisible() and tab.smaller_batch.text() == "Use batch size 16"
+    tab.smaller_batch.click()
+    assert editor.project.training["batch_size"] == 16 and not tab.smaller_batch.isVisible()
+    assert tab.settings_form.batch_size.value() == 16
+    editor.undo_stack.undo()
+    assert editor.project.training["batch_size"] == 32
+
+
+def test_the_device_line_says_where_training_runs(qtbot, tab, editor, monkeypatch):
+    from core import devices
+
+    form = tab.settings_form
+    assert tab.device_line.text().startswith("Device: ")
+    if not devices.gpus():  # this machine: the CPU, and why
+        assert tab.device_line.text() == f"Device: CPU — {devices.why_no_gpu()}"
+        assert not form.mixed_precision.isEnabled()
+        assert form.mixed_precision_note.text().startswith("Not offered: Mixed precision needs "
+                                                           "a GPU")
+    monkeypatch.setattr(devices, "gpus", lambda: (devices.Gpu(0, "NVIDIA H200", 143771, (9, 0)),))
+    _set(editor, "epochs", 2)  # any edit shows the devices again
+    assert tab.device_line.text() == "Device: GPU 0: NVIDIA H200, 140 GiB"
+    assert form.mixed_precision.isEnabled() and form.mixed_precision_note.isHidden()
+    _set(editor, "device", "cpu")
+    assert tab.device_line.text() == "Device: CPU (chosen in the settings)"
+    assert not form.mixed_precision.isEnabled() and not form.mixed_precision_note.isHidden()
+    _set(editor, "mixed_precision", True)  # a project that asks for it can still turn it off
+    assert form.mixed_precision.isEnabled() and form.mixed_precision.isChecked()
