@@ -1,5 +1,6 @@
 """The model a run trains: built from the project, checked against the data, compiled."""
 
+import contextlib
 import math
 
 from core.errors import DataError, WorkbenchError
@@ -71,19 +72,39 @@ def _build(project, mixed_precision, carried_weights):
     from core.distribute.devices import mixed_precision_supported
     from core.weights_io import load_project_weights
 
-    k = keras()
-    previous = k.config.dtype_policy()
-    if mixed_precision and mixed_precision_supported():
-        # Layers take the global policy when they are made; compile then adds loss scaling.
-        # Only on GPUs of compute capability 7.0+: elsewhere float16 is slower than float32.
-        k.config.set_dtype_policy("mixed_float16")
-    try:
+    # Only on GPUs of compute capability 7.0+: elsewhere float16 is slower than float32.
+    policy = "mixed_float16" if mixed_precision and mixed_precision_supported() else None
+    with dtype_policy_scope(policy):
         model = build_model(project.model)
-    finally:
-        k.config.set_dtype_policy(previous)
     if carried_weights:
         load_project_weights(project, model)
     return model
+
+
+@contextlib.contextmanager
+def dtype_policy_scope(policy):
+    """Make the layers and the model built inside take ``policy`` ("mixed_float16"), or
+    leave the policy alone when it is None.
+
+    Keras reads the default dtype policy when a layer or model is made (and
+    compile adds loss scaling when the model's own policy is mixed_float16), so
+    the policy must be set around building; per-layer ``dtype`` would miss the
+    model's own policy and the layers inside nested models. Keras 3 keeps this
+    "global" policy in ``keras.src.backend.common.global_state``, a
+    ``threading.local``: setting it in the training thread leaves the GUI
+    thread's analysis in float32 (tests/core/test_mixed_precision.py checks it,
+    so a Keras that made it process-wide would be caught).
+    """
+    if policy is None:
+        yield
+        return
+    k = keras()
+    previous = k.config.dtype_policy()
+    k.config.set_dtype_policy(policy)
+    try:
+        yield
+    finally:
+        k.config.set_dtype_policy(previous)
 
 
 def _check_fits_data(project, prepared, model):
