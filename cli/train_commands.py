@@ -5,7 +5,6 @@ import signal
 import sys
 from pathlib import Path
 
-from core.errors import WorkbenchError
 from core.examples import EXAMPLES_DIR
 
 EXIT_OK, EXIT_FAILED = 0, 1
@@ -24,16 +23,31 @@ class Reporter:
         print(json.dumps(obj), file=self.out, flush=True)
 
     def on_event(self, event):
+        if event["event"] == "started" and "strategy" in event:  # --strategy/--devices given
+            self._distribution(event)
         if event["event"] == "started" and not self.as_json:
             self._start_bar(event)
         elif event["event"] in ("early_stopping", "paused", "continued") and self.as_json:
             self.emit(event)
 
+    def _distribution(self, event):
+        """State the devices and the global batch and its split, as the run records them."""
+        if self.as_json:
+            keys = ("strategy", "devices", "replicas", "workers", "chief", "global_batch_size",
+                    "per_replica_batch_size")
+            self.emit({"event": "started", **{k: event[k] for k in keys if k in event}})
+            return
+        workers = f" over {event['workers']} workers" if "workers" in event else ""
+        print(f"Strategy {event['strategy']}{workers} on {', '.join(event['devices'])}: global "
+              f"batch {event['global_batch_size']} = {event['replicas']} replica(s) x "
+              f"{event['per_replica_batch_size']}", file=sys.stderr)
+
     def _start_bar(self, event):
         from tqdm import tqdm
 
         resumed = f" (resumed at epoch {event['initial_epoch']})" if event.get("resumed") else ""
-        print(f"Training into {event['run_dir']}{resumed}", file=sys.stderr)
+        where = event["run_dir"] or "the chief's run folder"  # None on other workers
+        print(f"Training into {where}{resumed}", file=sys.stderr)
         self.total = event["epochs"]
         if sys.stderr.isatty():
             self.bar = tqdm(total=self.total, initial=event["initial_epoch"], unit="epoch",
@@ -94,23 +108,44 @@ def cmd_train(args):
     from core.open_source import open_source
     from core.training import train
 
-    project = None if args.resume else open_source(args.source)
-    if args.strategy != "default" or args.devices:
-        raise WorkbenchError("`--strategy` and `--devices` are not built yet in this version "
-                             "(the scale-out issue); train without them to use the default device.")
+    distribution = _distribution(args)  # first: devices are fixed once TensorFlow runs an op
+    multi_worker = args.strategy == "multi-worker"
+    # Every worker of a multi-worker job opens the project; the chief also resumes the run.
+    project = None if args.resume and not multi_worker else open_source(args.source)
     if args.out and project is not None:
         project.training["runs_dir"] = str(Path(args.out).resolve())
     reporter = Reporter(args.json)
+    kwargs = dict(resume_from=args.resume, epochs=args.epochs, batch_size=args.batch_size,
+                  on_epoch_end=reporter.on_epoch_end, on_event=reporter.on_event,
+                  distribution=distribution)
     with InterruptFlag() as stop:
-        result = train(project, resume_from=args.resume, epochs=args.epochs,
-                       batch_size=args.batch_size, on_epoch_end=reporter.on_epoch_end,
-                       on_event=reporter.on_event, should_stop=stop)
+        if multi_worker:
+            from core.training.multi_worker import train_multi_worker
+
+            result = train_multi_worker(project, should_stop=stop, **kwargs)
+        else:
+            result = train(project, should_stop=stop, **kwargs)
+    if result.run_dir is None:  # a worker other than the chief: the chief reports the run
+        print(f"Worker done ({result.status}): the chief holds the run folder.", file=sys.stderr)
+        return EXIT_OK if result.status == "finished" else EXIT_FAILED
     reporter.finished(result)
     _save_project_with_run(project)
     if result.status == "stopped":
         print(f"Resume with: python main.py train {args.source} --resume {result.run_dir}",
               file=sys.stderr)
     return EXIT_OK if result.status == "finished" else EXIT_FAILED
+
+
+def _distribution(args):
+    """The Distribution of ``--strategy``/``--devices``; None for the project's own device."""
+    from core.distribute.devices import configure_devices
+
+    if args.strategy == "default" and not args.devices:
+        configure_devices(None)  # GPU memory growth only
+        return None
+    from core.distribute import make_distribution
+
+    return make_distribution(args.strategy, args.devices)
 
 
 def _save_project_with_run(project):
