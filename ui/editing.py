@@ -9,7 +9,7 @@ No view holds a second copy of the model.
 
 import json
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from core.graph import ModelGraph
@@ -75,12 +75,19 @@ class ModelEditor(QObject):
         selection_changed(str): the selected node id ("" for none).
         analysis_ready(object): a core.analysis.Analysis for the current graph.
         settings_changed(str): "data", "training" or "runs" changed.
+        modified_changed(bool): :meth:`is_modified` changed.
+
+    The runs list is part of the document (it is saved with the project) but not
+    undoable: a run's folder is on disk whatever the undo stack says. So a run
+    recorded or deleted marks the document modified beside the undo stack's
+    clean state, until :meth:`mark_saved`.
     """
 
     model_changed = Signal()
     selection_changed = Signal(str)
     analysis_ready = Signal(object)
     settings_changed = Signal(str)
+    modified_changed = Signal(bool)
 
     def __init__(self, project, parent=None):
         super().__init__(parent)
@@ -89,6 +96,8 @@ class ModelEditor(QObject):
         self.analysis = None
         self.keras_ready = False
         self._unsubscribe = None
+        self._runs_modified = False
+        self.undo_stack.cleanChanged.connect(self._on_undo_stack_clean_changed)
         # Analysis is coalesced: several edits in one event-loop turn analyse once.
         self._analysis_timer = QTimer(self, singleShot=True, interval=0)
         self._analysis_timer.timeout.connect(self._run_analysis)
@@ -102,8 +111,29 @@ class ModelEditor(QObject):
         self.project = project
         self._unsubscribe = project.subscribe(self._on_project_changed)
         self.undo_stack.clear()
+        self._set_runs_modified(False)
         self.select("")
         self._on_project_changed(project, "model")
+
+    def is_modified(self):
+        """True when the document differs from its file: an edit, or a run recorded or deleted."""
+        return not self.undo_stack.isClean() or self._runs_modified
+
+    def mark_saved(self):
+        """The document was just saved: nothing is modified any more."""
+        self.undo_stack.setClean()
+        self._set_runs_modified(False)
+
+    def _set_runs_modified(self, modified):
+        was = self.is_modified()
+        self._runs_modified = modified
+        if self.is_modified() != was:
+            self.modified_changed.emit(not was)
+
+    @Slot(bool)
+    def _on_undo_stack_clean_changed(self, clean):
+        if not self._runs_modified:  # otherwise the document stays modified either way
+            self.modified_changed.emit(not clean)
 
     def restore_model(self, graph_dict):
         """Put a saved graph back (used by undo/redo); subscribers are told by the caller."""
@@ -124,6 +154,8 @@ class ModelEditor(QObject):
             self.model_changed.emit()
             self.schedule_analysis()
         elif what in ("data", "training", "runs"):
+            if what == "runs":
+                self._set_runs_modified(True)
             self.settings_changed.emit(what)
 
     # -- selection -----------------------------------------------------------

@@ -38,7 +38,7 @@ class MainWindow(QMainWindow):
         self.settings = app_settings()
         self.project = file_actions.open_any(path) if path else default_project(self.settings)
         self.editor = ModelEditor(self.project, self)
-        self.editor.undo_stack.cleanChanged.connect(self._on_undo_clean_changed)
+        self.editor.modified_changed.connect(self._on_editor_modified_changed)
         self.keras_loaded = False
         self._build_tabs()
         self._build_status_bar()
@@ -234,7 +234,7 @@ class MainWindow(QMainWindow):
         except (OSError, WorkbenchError) as exc:
             QMessageBox.critical(self, "Cannot save", f"Could not save {path}: {exc}")
             return False
-        self.editor.undo_stack.setClean()
+        self.editor.mark_saved()
         file_actions.add_recent(self.settings, path)
         self._fill_recent_menu()
         self._update_title()
@@ -255,7 +255,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, 6000)
 
     def is_dirty(self):
-        return not self.editor.undo_stack.isClean()
+        """An edit not saved yet, or a run recorded or deleted since the last save."""
+        return self.editor.is_modified()
 
     def maybe_save(self):
         """Ask about unsaved changes; True when it is fine to go on."""
@@ -308,7 +309,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.setEnabled(bool(self.recent_menu.actions()))
 
     @Slot(bool)
-    def _on_undo_clean_changed(self, clean):
+    def _on_editor_modified_changed(self, modified):
         self._update_title()
 
     def _update_title(self):

@@ -25,7 +25,7 @@ def window(qtbot, monkeypatch):
     qtbot.waitUntil(lambda: win.editor.analysis is not None or bool(failures), timeout=120_000)
     assert not failures, failures[0]
     yield win
-    win.editor.undo_stack.setClean()  # no "save changes?" dialog on close
+    win.editor.mark_saved()  # no "save changes?" dialog on close
     win.close()
     assert not win.loader.isRunning()
 
