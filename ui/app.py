@@ -6,13 +6,19 @@ import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
+from core.desktop_install import DESKTOP_ID
+from ui.icons import set_app_identity
+
 
 def make_application():
     """The QApplication (created once), named for QSettings and the desktop."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Keras Workbench")
     app.setOrganizationName("Keras Workbench")
-    app.setDesktopFileName("keras-workbench")
+    # The installed launcher's name (core/desktop_install.py): Wayland and the taskbars
+    # match the running window to it, and so to its icon.
+    app.setDesktopFileName(DESKTOP_ID)
+    set_app_identity(app)
     return app
 
 
@@ -34,6 +40,10 @@ def run_app(args):
         window.show()
         return _ready_shot(app, window, args.screenshot)
     window.show()
+    from ui.welcome import show_at_start
+
+    if show_at_start(window.settings):  # a first start: the examples and the zoo
+        QTimer.singleShot(0, window.show_welcome)
     return app.exec()
 
 

@@ -19,10 +19,11 @@ from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.transforms import Bbox
-from PySide6.QtCore import QTimer, Slot
+from PySide6.QtCore import QEvent, QTimer, Slot
 from PySide6.QtWidgets import (QCheckBox, QFileDialog, QHBoxLayout, QLabel, QMessageBox,
                                QToolButton, QVBoxLayout, QWidget)
 
+from ui import plot_theme
 from ui.curve_data import BatchSmoother
 from ui.curve_panel import STYLES, Panel, set_scale
 
@@ -78,6 +79,7 @@ class LiveCurves(QWidget):
         self.canvas.setObjectName("loss_canvas")
         self.canvas.setAccessibleName("loss_canvas")
         self.canvas.setMinimumHeight(200)
+        plot_theme.style_figure(self.figure, self.palette())
         self.log_toggle = QCheckBox("Log scale", self, objectName="curves_log_scale")
         self.log_toggle.toggled.connect(self.set_log_scale)
         self.save_button = QToolButton(self, text="Save figure…", objectName="curves_save")
@@ -85,11 +87,9 @@ class LiveCurves(QWidget):
         self.save_button.clicked.connect(self._on_save_button_clicked)
         self.hover = QLabel("", self, objectName="curves_hover")
         self.hover.setMinimumWidth(100)
-        legend = QLabel(" ".join(
-            f'<span style="color:{STYLES[k]["color"]}">━</span> {STYLES[k]["label"]}'
-            for k in ("train", "val", "batch")), self)
+        self.legend = QLabel(self._legend_html(), self, objectName="curves_legend")
         bar = QHBoxLayout()
-        bar.addWidget(legend)
+        bar.addWidget(self.legend)
         bar.addWidget(self.hover, 1)
         bar.addWidget(self.log_toggle)
         bar.addWidget(self.save_button)
@@ -192,8 +192,8 @@ class LiveCurves(QWidget):
         first = next(iter(self.panels.values()), None)
         legend = first.ax.legend(fontsize=8, loc="upper right") if first else None
         try:
-            self.figure.savefig(path, format=fmt, dpi=150 if fmt == "png" else None,
-                                facecolor="white")
+            # In the theme's colours: light text on a forced white face would vanish.
+            self.figure.savefig(path, format=fmt, dpi=150 if fmt == "png" else None)
         finally:
             if legend is not None:
                 legend.remove()
@@ -230,8 +230,23 @@ class LiveCurves(QWidget):
                 panel.ylim = None
                 panel.changed = True
             self._adjust_margins()
+        plot_theme.style_figure(self.figure, self.palette())  # the new axes and lines
         self._canvas_stale = True
         self._schedule()
+
+    def _legend_html(self):
+        return " ".join(
+            f'<span style="color:{plot_theme.themed(STYLES[k]["color"], self.palette())}">━</span>'
+            f' {STYLES[k]["label"]}' for k in ("train", "val", "batch"))
+
+    def changeEvent(self, event):
+        super().changeEvent(event)
+        if event.type() == QEvent.PaletteChange:  # light <-> dark: recolour, redraw all
+            plot_theme.style_figure(self.figure, self.palette())
+            self.legend.setText(self._legend_html())
+            self._job = self._job_panel = None
+            self._canvas_stale = True
+            self._schedule()
 
     def _adjust_margins(self):
         width, height = self.figure.bbox.width, self.figure.bbox.height

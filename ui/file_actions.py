@@ -1,10 +1,8 @@
-"""What the File and Help menus do, minus the dialogs: open, save, recent files, export, about.
+"""What the File menu does, minus the dialogs: open, save, recent files, export.
 
 Kept apart from the window so it reads (and tests) as plain functions.
 """
 
-import platform
-import sys
 from pathlib import Path
 
 from core.examples import EXAMPLES_DIR, example_names, load_example  # noqa: F401 (re-exported)
@@ -74,35 +72,3 @@ def export(project, fmt, path):
 
     what = export_model(project, fmt, path)
     return f"Exported the {what.split(' ')[0]} model to {path}"
-
-
-SHORTCUTS = [
-    ("Ctrl+O", "Open a project"), ("Ctrl+Shift+O", "Open a Keras model (.keras/.h5)"),
-    ("Ctrl+S", "Save"), ("Ctrl+Shift+S", "Save as"), ("Ctrl+Z", "Undo"),
-    ("Ctrl+Shift+Z / Ctrl+Y", "Redo"), ("Ctrl+X / Ctrl+C / Ctrl+V", "Cut, copy, paste layers"),
-    ("Del", "Delete the selected layer"), ("Ctrl+1 … Ctrl+6", "Switch tabs"),
-    ("F (in the graph)", "Fit the graph to the view"), ("Ctrl+wheel, +/-", "Zoom the graph"),
-    ("F1", "This list"), ("Ctrl+Q", "Quit"),
-]
-
-
-def shortcuts_text():
-    return "\n".join(f"{keys:<26} {what}" for keys, what in SHORTCUTS)
-
-
-def about_text(keras_loaded):
-    from PySide6 import __version__ as pyside_version
-    from PySide6.QtCore import qVersion
-
-    lines = ["<b>Keras Workbench</b> 0.1.0",
-             "Build, train and use Keras neural networks.",
-             f"Python {platform.python_version()} ({sys.platform})",
-             f"Qt {qVersion()} · PySide6 {pyside_version}"]
-    if keras_loaded:
-        import keras
-        import tensorflow as tf
-
-        lines.append(f"TensorFlow {tf.__version__} · Keras {keras.__version__}")
-    else:
-        lines.append("TensorFlow: still loading")
-    return "<br>".join(lines)

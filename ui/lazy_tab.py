@@ -9,6 +9,8 @@ import importlib
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from ui import plot_theme
+
 
 class LazyTab(QWidget):
     """Builds ``module.class_name(editor, self)`` on first show; ``content`` is it (or None).
@@ -34,6 +36,7 @@ class LazyTab(QWidget):
             cls = getattr(importlib.import_module(module), class_name)
             self.content = cls(self.editor, self)
             self._layout.addWidget(self.content)
+            plot_theme.style_canvases(self.content)  # its plots in the current light/dark theme
             self.built.emit(self.content)
         return self.content
 

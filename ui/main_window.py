@@ -8,7 +8,6 @@ import gc
 from pathlib import Path
 
 from PySide6.QtCore import QTimer, Slot
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget)
 
 from core.errors import WorkbenchError
@@ -16,10 +15,13 @@ from core.project import PROJECT_SUFFIX
 from ui import file_actions
 from ui.editing import ModelEditor
 from ui.keras_loader import KerasLoader
+from ui.icons import app_icon
 from ui.lazy_tab import LazyTab
+from ui.menus import build_menus, fill_recent_menu
 from ui.model_tab import ModelTab
 from ui.pending_tab import PendingTab
 from ui.settings import app_settings, default_project
+from ui.theme import ThemeManager
 
 TAB_NAMES = ("model", "data", "train", "zoo", "text", "runs")
 
@@ -40,6 +42,10 @@ class MainWindow(QMainWindow):
         self.editor = ModelEditor(self.project, self)
         self.editor.modified_changed.connect(self._on_editor_modified_changed)
         self.keras_loaded = False
+        self.setWindowIcon(app_icon())
+        self.theme = ThemeManager(self.settings, self)
+        self.theme.apply()
+        self._dialogs = {}
         self._build_tabs()
         self._build_status_bar()
         self._build_menus()
@@ -80,53 +86,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.device_label)
 
     def _build_menus(self):
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        examples = file_menu.addMenu("New from &example")
-        for name in file_actions.example_names():
-            examples.addAction(name, lambda n=name: self.open_example(n))
-        self._action(file_menu, "&Open project…", self.open_project_dialog, QKeySequence.Open)
-        self._action(file_menu, "Open &Keras model (.keras/.h5)…", self.open_model_dialog,
-                     "Ctrl+Shift+O")
-        self.recent_menu = file_menu.addMenu("&Recent")
+        build_menus(self, TAB_NAMES)  # ui/menus.py: every action with a tip and keyboard access
         self._fill_recent_menu()
-        file_menu.addSeparator()
-        self._action(file_menu, "&Save", self.save, QKeySequence.Save)
-        self._action(file_menu, "Save &As…", self.save_as, QKeySequence.SaveAs)
-        export = file_menu.addMenu("&Export")
-        for fmt, label in file_actions.EXPORT_LABELS.items():
-            export.addAction(label, lambda f=fmt: self.export_dialog(f))
-        file_menu.addSeparator()
-        self._action(file_menu, "&Quit", self.close, QKeySequence.Quit)
-
-        edit = bar.addMenu("&Edit")
-        undo = self.editor.undo_stack.createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence.Undo)
-        redo = self.editor.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.Redo])
-        edit.addActions([undo, redo])
-        edit.addSeparator()
-        self._action(edit, "Cu&t", self.model_tab.cut_selected, QKeySequence.Cut)
-        self._action(edit, "&Copy", self.model_tab.copy_selected, QKeySequence.Copy)
-        self._action(edit, "&Paste", self.model_tab.paste, QKeySequence.Paste)
-        self._action(edit, "&Delete layer", self.model_tab.delete_selected, QKeySequence.Delete)
-
-        view = bar.addMenu("&View")
-        for index, name in enumerate(TAB_NAMES):
-            self._action(view, f"&{name.capitalize()} tab",
-                         lambda i=index: self.tabs.setCurrentIndex(i), f"Ctrl+{index + 1}")
-
-        help_menu = bar.addMenu("&Help")
-        self._action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, QKeySequence.HelpContents)
-        self._action(help_menu, "&About Keras Workbench", self.show_about)
-
-    def _action(self, menu, text, slot, shortcut=None):
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        menu.addAction(action)
-        return action
 
     # -- TensorFlow loading ---------------------------------------------------
     @Slot(str)
@@ -303,10 +264,7 @@ class MainWindow(QMainWindow):
             self.resize(1400, 900)
 
     def _fill_recent_menu(self):
-        self.recent_menu.clear()
-        for path in file_actions.recent_files(self.settings):
-            self.recent_menu.addAction(str(path), lambda p=path: self.open_path(p))
-        self.recent_menu.setEnabled(bool(self.recent_menu.actions()))
+        fill_recent_menu(self, file_actions.recent_files(self.settings))
 
     @Slot(bool)
     def _on_editor_modified_changed(self, modified):
@@ -317,12 +275,48 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{self.project.name}{where}[*] — Keras Workbench")
         self.setWindowModified(self.is_dirty())
 
-    # -- help ----------------------------------------------------------------
+    # -- view and help ---------------------------------------------------------
+    def set_theme(self, choice):
+        """View > Theme: "system", "light" or "dark", kept for the next start."""
+        self.theme.set_choice(choice)
+        self.theme_actions[choice].setChecked(True)
+
+    def _show_dialog(self, name, make, fresh=False):
+        """Show the (non-modal) dialog ``name``, made by ``make()`` the first time (or anew)."""
+        dialog = self._dialogs.get(name)
+        if dialog is not None and fresh:
+            dialog.close()
+            dialog.deleteLater()
+            dialog = None
+        if dialog is None:
+            dialog = self._dialogs[name] = make()
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    def show_welcome(self):
+        from ui.welcome import WelcomeDialog
+
+        return self._show_dialog("welcome", lambda: WelcomeDialog(self))
+
+    def open_user_guide(self):
+        from ui.help_dialogs import open_user_guide
+
+        return open_user_guide(self)
+
     def show_shortcuts(self):
-        QMessageBox.information(self, "Keyboard shortcuts", file_actions.shortcuts_text())
+        from ui.help_dialogs import ShortcutsDialog
+
+        # Made anew each time: the Recent menu and Undo texts change.
+        return self._show_dialog("shortcuts", lambda: ShortcutsDialog(self.menuBar(), self),
+                                 fresh=True)
 
     def show_about(self):
-        QMessageBox.about(self, "About Keras Workbench", file_actions.about_text(self.keras_loaded))
+        from ui.about import AboutDialog
+
+        # Made anew each time: TensorFlow may have loaded since.
+        return self._show_dialog("about", lambda: AboutDialog(self), fresh=True)
 
 
 def tab_index(name):
