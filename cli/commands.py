@@ -4,6 +4,7 @@ They are thin: the work is done by core functions; this module only prints.
 """
 
 
+from cli.embed_commands import cmd_embed
 from cli.train_commands import cmd_evaluate, cmd_train
 from core.errors import WorkbenchError
 
@@ -69,7 +70,7 @@ HANDLERS = {
     "train": cmd_train,
     "evaluate": cmd_evaluate,
     "predict": not_built("predict", "the zoo issue"),
-    "embed": not_built("embed", "the text/ELMo issue"),
+    "embed": cmd_embed,
     "zoo": not_built("zoo", "the zoo issue"),
     "install-desktop": cmd_install_desktop,
 }

@@ -86,6 +86,8 @@ def load_model_safely(path):
     try:
         # safe_mode stays on: a second guard after check_model_config.
         model = keras().saving.load_model(path, safe_mode=True, compile=False)
+    except UnsafeModelError:  # an app layer refusing what its config names (a module path)
+        raise
     except Exception as exc:
         from core.builder import keras_message
 
