@@ -27,6 +27,12 @@ def cmd_export(args):
         from core.codegen import export_python
 
         Path(args.out).write_text(export_python(project), encoding="utf-8")
+    elif args.format == "job":  # a folder to train on a cluster (core.job_export)
+        from core.job_export import export_job
+
+        export_job(project, args.out)
+        print(f"Exported {project.name} as a training job to {args.out}: see its README.md")
+        return 0
     else:
         from core.model_export import export_model
 

@@ -3,7 +3,7 @@
 import argparse
 
 TABS = ("model", "data", "train", "zoo", "text", "runs")
-EXPORT_FORMATS = ("python", "keras", "savedmodel", "tflite", "onnx")
+EXPORT_FORMATS = ("python", "keras", "savedmodel", "tflite", "onnx", "job")
 
 
 def build_parser():
