@@ -105,8 +105,10 @@ def configure_devices(choice=None):
         if choice is not None and choice.cpus > 1:
             _split_cpu(tf, choice.cpus)
     except RuntimeError as exc:  # "... cannot be modified after being initialized"
+        if choice is None:
+            return []  # only memory growth was asked for, and it is too late: no harm done
         raise WorkbenchError(
-            f"Cannot set `--devices {choice.text if choice else 'auto'}`: TensorFlow has already "
+            f"Cannot set `--devices {choice.text}`: TensorFlow has already "
             f"set up its devices in this process ({exc}). Devices are chosen when the program "
             "starts: run the command again, or restart the application.") from None
     if chosen:

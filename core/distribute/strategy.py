@@ -78,14 +78,6 @@ class Distribution:
             fields["workers"] = self.cluster.workers
         return fields
 
-    def describe(self, batch_size):
-        """One line for a terminal: strategy, devices, and the batch split."""
-        where = ", ".join(self.devices) or "the default device"
-        if self.cluster is not None:
-            where = f"{self.cluster.workers} workers ({self.cluster.name} here: {where})"
-        return (f"Strategy {self.name} on {where}: global batch {batch_size} = "
-                f"{self.replicas} replica(s) x {self.per_replica_batch(batch_size)}")
-
 
 def make_distribution(name="default", devices=None):
     """Set up the devices and the strategy of a run; call it before anything runs on TensorFlow.
