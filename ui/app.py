@@ -57,6 +57,7 @@ def _first_paint_shot(app, path, args):
     window.show()
     app.processEvents()
     window.grab().save(args.screenshot)
+    window.close()  # lets a tab end its worker threads (the Data tab's preview) before exit
     loaded = "tensorflow" in sys.modules
     print(f"first paint saved to {args.screenshot} (TensorFlow imported: {loaded})")
     return 0

@@ -79,6 +79,7 @@ class LiveCurves(QWidget):
         self.canvas.setObjectName("loss_canvas")
         self.canvas.setAccessibleName("loss_canvas")
         self.canvas.setMinimumHeight(200)
+        self.setAccessibleName("Training curves")
         plot_theme.style_figure(self.figure, self.palette())
         self.log_toggle = QCheckBox("Log scale", self, objectName="curves_log_scale")
         self.log_toggle.toggled.connect(self.set_log_scale)

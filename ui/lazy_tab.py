@@ -10,6 +10,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ui import plot_theme
+from ui.accessibility import name_custom_widgets
 
 
 class LazyTab(QWidget):
@@ -37,6 +38,7 @@ class LazyTab(QWidget):
             self.content = cls(self.editor, self)
             self._layout.addWidget(self.content)
             plot_theme.style_canvases(self.content)  # its plots in the current light/dark theme
+            name_custom_widgets(self.content)
             self.built.emit(self.content)
         return self.content
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QFileDialog, QLabel, QMainWindow, QMessageBox, QT
 from core.errors import WorkbenchError
 from core.project import PROJECT_SUFFIX
 from ui import file_actions
+from ui.accessibility import name_custom_widgets
 from ui.editing import ModelEditor
 from ui.keras_loader import KerasLoader
 from ui.icons import app_icon
@@ -51,6 +52,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._restore_geometry()
         self._update_title()
+        name_custom_widgets(self)
         self.loader = KerasLoader(self)
         self.loader.loaded.connect(self._on_loader_loaded)
         self.loader.failed.connect(self._on_loader_failed)
@@ -74,6 +76,8 @@ class MainWindow(QMainWindow):
         for page, title in pages:
             self.tabs.addTab(page, title)
         self.runs_tab.built.connect(self._on_runs_tab_built)
+        # Widgets made on first need (plots) are named when their tab is next shown.
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         for index, name in enumerate(TAB_NAMES):
             page = self.tabs.widget(index)
             page.setObjectName(f"tab_{name}")
@@ -265,6 +269,10 @@ class MainWindow(QMainWindow):
 
     def _fill_recent_menu(self):
         fill_recent_menu(self, file_actions.recent_files(self.settings))
+
+    @Slot(int)
+    def _on_tabs_current_changed(self, index):
+        name_custom_widgets(self.tabs.widget(index))
 
     @Slot(bool)
     def _on_editor_modified_changed(self, modified):

@@ -210,3 +210,50 @@ def test_window_and_application_have_the_icon(qtbot):
     qtbot.addWidget(window)
     assert not window.windowIcon().isNull()
     window.close()
+
+
+def test_custom_widgets_have_accessible_names(window):
+    from PySide6.QtWidgets import QWidget
+
+    from ui.accessibility import is_custom
+
+    for lazy in (window.data_tab, window.train_tab, window.runs_tab):
+        window.tabs.setCurrentWidget(lazy)
+    window.train_tab.content.ensure_plots()  # made at first need, named at the next showing
+    window.tabs.setCurrentWidget(window.model_tab)
+    window.tabs.setCurrentWidget(window.train_tab)
+    unnamed = [f"{type(w).__name__} {w.objectName()}" for w in window.findChildren(QWidget)
+               if is_custom(w) and not w.accessibleName()]
+    assert not unnamed, unnamed
+    assert window.findChild(QWidget, "graph_view").accessibleName() == "graph_view"  # CONTRACT
+
+
+def test_icons_and_plots_are_sharp_at_twice_the_scale(tmp_path):
+    """At a 200% screen, a canvas renders twice the pixels and the icon gives a 2x pixmap."""
+    import subprocess
+    import sys
+
+    from tests.paths import ROOT
+
+    code = """
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from matplotlib.figure import Figure
+from ui.icons import app_icon
+canvas = FigureCanvasQTAgg(Figure(dpi=100))
+canvas.resize(400, 300)
+canvas.show()
+app.processEvents()
+canvas.draw()
+renderer = canvas.get_renderer()
+pixmap = app_icon().pixmap(32, 32)
+print(renderer.width, renderer.height, pixmap.width(), pixmap.devicePixelRatio())
+"""
+    import os
+
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "QT_QPA_PLATFORM": "offscreen",
+                                            "QT_SCALE_FACTOR": "2"})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split()[-4:] == ["800", "600", "64", "2.0"]
