@@ -69,6 +69,8 @@ def _docstring(project, has_data, weights):
     if weights:
         text += " The model starts from the project's weights file (WEIGHTS_FILE)."
     needs = "keras, numpy and scikit-learn" if has_data else "keras and numpy"
+    if has_data and project.data.source.get("kind") == "image_folder":
+        needs = "keras (TensorFlow backend), numpy, scikit-learn and Pillow"
     paragraphs = [title, text, f"Written for Keras {keras().__version__}; needs {needs}."]
     body = "\n\n".join(textwrap.fill(p, 88) for p in paragraphs)
     return f'"""{body}\n"""'
@@ -76,7 +78,8 @@ def _docstring(project, has_data, weights):
 
 def _imports(imports):
     standard = sorted(i for i in imports if i.split()[1].split(".")[0] in ("csv", "math", "os"))
-    third = ["import keras", "import numpy as np"] + sorted(
+    third = sorted({"import keras", "import numpy as np"} | {
+        i for i in imports if i == "import tensorflow as tf"}) + sorted(
         i for i in imports if i.startswith("from sklearn"))
     return "\n".join(standard) + "\n\n" + "\n".join(third)
 

@@ -3,9 +3,11 @@
 The script repeats core.data's work with numpy and scikit-learn only: the same
 loader (core.codegen_sources), the same seeded ``train_test_split`` calls (test
 part first, then validation), the same steps fitted on the training part only
-(filling gaps, one-hot columns, scaling) and the same label encoding for the
-loss. The project's data is prepared once at export time, so a setting that
-would fail fails here, and the steps written are the steps training uses.
+(filling gaps, one-hot columns, text vectorization, scaling) and the same
+label encoding for the loss. Image folders are streamed part by part with
+tf.data instead (core.codegen_images). The project's data is prepared once at
+export time, so a setting that would fail fails here, and the steps written are
+the steps training uses.
 """
 
 import textwrap
@@ -40,12 +42,21 @@ def data_code(project, prepared):
         return None
     summary = prepared.preprocessing_summary()
     source = source_code(project, prepared.info)
-    steps = [_step_code(step) for step in summary["steps"]]
-    functions = [source.loader, *source.helpers, _split_code(summary["split"]),
-                 *[s[1] for s in steps], _labels_code(summary),
-                 _prepare_code([s[0] for s in steps])]
-    constants = source.constants + [c for s in steps for c in s[2]]
     imports = set(source.imports)
+    if prepared.streamed:  # image files, read from disk by a tf.data pipeline per part
+        from core.codegen_images import image_functions
+
+        functions, constants, more = image_functions(summary, project.training)
+        functions = [source.loader, *source.helpers, _split_code(summary["split"]),
+                     _labels_code(summary), *functions]
+        constants = source.constants + constants
+        imports |= more
+    else:
+        steps = [_step_code(step) for step in summary["steps"]]
+        functions = [source.loader, *source.helpers, _split_code(summary["split"]),
+                     *[s[1] for s in steps], _labels_code(summary),
+                     _prepare_code([s[0] for s in steps])]
+        constants = source.constants + [c for s in steps for c in s[2]]
     imports.add("import math" if summary["split"]["method"] == "chronological"
                 else "from sklearn.model_selection import train_test_split")
     return DataCode("\n\n".join(functions), constants, imports)
@@ -102,6 +113,9 @@ def _step_code(step):
             [f"CATEGORICAL = {py_literal(step['categorical'])}"]
     if name == "one_hot":
         return "one_hot", _ONE_HOT, []
+    if name == "text_vectorization":
+        return "vectorize_text", _VECTORIZE, [f"MAX_TOKENS = {step['max_tokens']}",
+                                              f"SEQUENCE_LENGTH = {step['sequence_length']}"]
     raise WorkbenchError(f"Export to Python does not cover the preprocessing step `{name}` yet: "
                          "export the model as .keras instead.")
 
@@ -210,6 +224,24 @@ _ONE_HOT = code('''
                     codes = np.arange(len(categories))[None, :]
                     columns.append((column[:, None] == codes).astype(np.float32))
             return np.concatenate(columns, axis=1), y
+
+        return transform
+    ''')
+
+
+_VECTORIZE = code('''
+    def vectorize_text(x_train, y_train):
+        """Sentences as token ids: a TextVectorization layer adapted on the training text only
+        (validation and test words it has not seen become the out-of-vocabulary id 1)."""
+        layer = keras.layers.TextVectorization(max_tokens=MAX_TOKENS, output_mode="int",
+                                               output_sequence_length=SEQUENCE_LENGTH)
+        layer.adapt(np.asarray(x_train, dtype=str))
+
+        def transform(x, y):
+            x = np.asarray(x, dtype=str)
+            batches = [np.asarray(layer(x[i:i + 4096])) for i in range(0, len(x), 4096)]
+            ids = np.concatenate(batches) if batches else np.zeros((0, SEQUENCE_LENGTH))
+            return ids.astype(np.int32), y
 
         return transform
     ''')

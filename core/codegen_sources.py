@@ -10,7 +10,7 @@ constants; everything fitted is refitted by the script on its training part.
 
 from dataclasses import dataclass, field
 
-from core.codegen_text import code, py_literal
+from core.codegen_text import code, pretty_literal, py_literal
 from core.data.arrays import SKLEARN_DATASETS
 from core.data.csvfile import MISSING_MARKERS
 from core.data.params import param, paths
@@ -219,6 +219,47 @@ def _series(project, source, info):
     return SourceCode(loader, table_helpers(), constants, {"import csv"})
 
 
+def _text_csv(project, source, info):
+    from core.data.csvfile import read_table
+    from core.data.table import separator_setting
+
+    files = paths(project, source)
+    header = param(source, "header", bool, True)
+    layout = []  # per file: path, encoding, separator, text column, label column
+    for path in files:
+        table = read_table(path, separator_setting(source), header)
+        layout.append((str(path), _encoding(path), table.separator,
+                       table.column_index(param(source, "text_column", (str, int), 0),
+                                          "text_column"),
+                       table.column_index(param(source, "label_column", (str, int), 1),
+                                          "label_column")))
+    vectorize = param(source, "vectorize", bool, True)
+    loader = code('''
+        def load_data():
+            """The sentences and labels of TEXT_FILES: x the texts, y $what."""
+            texts, labels = [], []
+            for path, encoding, separator, text_column, label_column in TEXT_FILES:
+                with open(path, encoding=encoding, newline="") as f:
+                    rows = [[cell.strip() for cell in row]
+                            for row in csv.reader(f, delimiter=separator)
+                            if any(cell.strip() for cell in row)]
+                for row in $rows
+                    texts.append(row[text_column])
+                    labels.append(row[label_column])
+            numbers = [parse_number(v) for v in labels]
+            raw = np.array(numbers) if None not in numbers else np.array(labels, dtype=str)
+            $to_labels
+            return np.array(texts, dtype=$text_type), y, {}
+        ''', rows="rows[1:]:  # row 0 is the header" if header else "rows:",
+        what="values" if info.task == "regression" else "class indices",
+        to_labels=('y = raw.astype(np.float32)' if info.task == "regression" else
+                   'y = np.unique(raw, return_inverse=True)[1].astype(np.int64).reshape(-1)'),
+        # unvectorized text stays Python strings: Keras takes an object array of str
+        text_type="str" if vectorize else "object")
+    constants = [f"TEXT_FILES = {pretty_literal(layout, prefix=len('TEXT_FILES = '))}"]
+    return SourceCode(loader, [PARSE_NUMBER], constants, {"import csv"})
+
+
 def _encoding(path):
     raw = path.read_bytes()
     for encoding in ("utf-8-sig", "cp1252"):
@@ -245,21 +286,29 @@ def table_helpers():
         def is_missing(cell):
             """True for an empty cell or a usual no-value marker (NA, NaN, null, ?)."""
             return cell.strip().lower() in $markers
+        ''', markers="{" + ", ".join(py_literal(m) for m in markers) + "}"), PARSE_NUMBER]
 
 
-        def parse_number(cell):
-            """The number in a cell (3.5, or 3,5 as written in some countries), else None."""
+PARSE_NUMBER = code('''
+    def parse_number(cell):
+        """The number in a cell (3.5, or 3,5 as written in some countries), else None."""
+        try:
+            return float(cell)
+        except ValueError:
+            pass
+        if "," in cell and "." not in cell:
             try:
-                return float(cell)
+                return float(cell.replace(",", "."))
             except ValueError:
-                pass
-            if "," in cell and "." not in cell:
-                try:
-                    return float(cell.replace(",", "."))
-                except ValueError:
-                    return None
-            return None
-        ''', markers="{" + ", ".join(py_literal(m) for m in markers) + "}")]
+                return None
+        return None
+    ''')
+
+
+def _image_folder(project, source, info):
+    from core.codegen_images import image_folder_source
+
+    return image_folder_source(project, source, info)
 
 
 WRITERS = {
@@ -269,4 +318,6 @@ WRITERS = {
     "npz": _npz,
     "series_csv": _series,
     "ratings": _ratings,
+    "text_csv": _text_csv,
+    "image_folder": _image_folder,
 }

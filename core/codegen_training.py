@@ -62,8 +62,9 @@ def _build_lines(training, has_weights):
 
 def _fit_lines(training, extras):
     batch = training["batch_size"]
-    options = [f"batch_size={batch}", "epochs=epochs"]
-    if not training.get("shuffle", True):
+    # Datasets (image folders) batch and shuffle themselves; arrays are batched by fit.
+    options = ["epochs=epochs"] if extras.streamed else [f"batch_size={batch}", "epochs=epochs"]
+    if not training.get("shuffle", True) and not extras.streamed:
         options.append("shuffle=False")
     if extras.class_weight:
         options.append(f"class_weight={py_literal(extras.class_weight)}")
@@ -75,13 +76,18 @@ def _fit_lines(training, extras):
         lines.append("    ]")
         options.append("callbacks=callbacks")
     options.append('validation_data=data["validation"]')
-    fit = call_source("model.fit", ["x_train", "y_train", *options], LINE - len(INDENT))
-    lines += ['    x_train, y_train = data["train"]', indent_block(fit, 1),
-              '    if data["test"] is not None:',
-              '        x_test, y_test = data["test"]',
-              f"        results = model.evaluate(x_test, y_test, batch_size={batch}, "
-              "return_dict=True, verbose=0)",
-              "        for name, value in results.items():",
+    if extras.streamed:
+        fit = call_source("model.fit", ['data["train"]', *options], LINE - len(INDENT))
+        lines += [indent_block(fit, 1), '    if data["test"] is not None:',
+                  '        results = model.evaluate(data["test"], return_dict=True, verbose=0)']
+    else:
+        fit = call_source("model.fit", ["x_train", "y_train", *options], LINE - len(INDENT))
+        lines += ['    x_train, y_train = data["train"]', indent_block(fit, 1),
+                  '    if data["test"] is not None:',
+                  '        x_test, y_test = data["test"]',
+                  f"        results = model.evaluate(x_test, y_test, batch_size={batch}, "
+                  "return_dict=True, verbose=0)"]
+    lines += ["        for name, value in results.items():",
               '            print(f"Test {name}: {value:.4f}")']
     return lines
 
@@ -95,6 +101,7 @@ class _Extras:
                                             lr_schedule_spec)
 
         self.callbacks, self.learning_rate = [], None
+        self.streamed = prepared.streamed
         self.class_weight = class_weights(training.get("class_weight"), prepared.info)
         fit_kwargs = prepared.fit_arguments(training["batch_size"], True)
         spec = lr_schedule_spec(training.get("lr_schedule"),
