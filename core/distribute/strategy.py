@@ -104,12 +104,15 @@ def make_distribution(name="default", devices=None):
         raise WorkbenchError("`--devices cpu:N` does not apply to `--strategy multi-worker`: "
                              "each worker trains on its GPUs, or one CPU. Use `--devices cpu`, "
                              "or start more workers.")
+    if name == "default" and choice is not None and max(choice.cpus, len(choice.gpus)) > 1:
+        raise WorkbenchError(f"`--devices {choice.text}` names several devices but the default "
+                             "strategy trains on one: add `--strategy mirrored`.")
     names = configure_devices(choice)
     import tensorflow as tf
 
     if name == "default":
-        if len(names) > 1:
-            raise WorkbenchError(f"`--devices {choice.text}` names {len(names)} devices but the "
+        if len(names) > 1:  # `all` on a machine with several GPUs
+            raise WorkbenchError(f"`--devices {choice.text}` finds {len(names)} devices but the "
                                  "default strategy trains on one: add `--strategy mirrored`.")
         return Distribution(name, None, names if choice is not None else [])
     if name == "mirrored":
