@@ -10,7 +10,7 @@ import copy
 import re
 
 from core.app_layers import app_layer_class, is_app_layer
-from core.errors import GraphError, UnsafeModelError
+from core.errors import GraphError, UnsafeModelError, WorkbenchError
 from core.graph import split_ref
 from core.keras_env import keras
 
@@ -182,6 +182,8 @@ def _one_or_list(tensors):
 
 def call_error(node, tensors, exc):
     """A GraphError that says why calling ``node``'s layer on ``tensors`` failed, and the fix."""
+    if isinstance(exc, WorkbenchError):  # an app layer's own message (missing weights ...)
+        return GraphError(f"Layer `{node.id}` ({node.class_name}): {exc}", node=node.id)
     message = keras_message(exc)
     shapes = [tuple(t.shape) for t in tensors]
     received = " and ".join(str(s) for s in shapes)

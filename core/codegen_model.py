@@ -9,9 +9,11 @@ as ``keras.layers.deserialize({...})`` instead, which is exact by construction.
 """
 
 import builtins
+import importlib
 import keyword
 import re
 
+from core.app_layers import is_app_layer
 from core.builder import LIST_INPUT_LAYERS, layer_class
 from core.codegen_text import (INDENT, LINE, call_source, indent_block, pretty_literal,
                                py_literal)
@@ -26,6 +28,11 @@ TUPLE_KEYS = {"shape", "batch_shape", "target_shape", "kernel_size", "pool_size"
 OBJECT_MODULES = ("keras.initializers", "keras.regularizers", "keras.constraints",
                   "keras.optimizers.schedules")
 RESERVED = {"keras", "np", "model", "os", "inputs", "outputs", "build_model"}
+# App layers (core.app_layers) the exporter writes as plain Keras: class -> module with
+# HELPERS (functions the script defines) and expression(config, name, input_shape, width).
+APP_LAYER_CODE = {"ZooBackbone": "core.zoo.transfer_codegen"}
+# Where build_model_source leaves an app layer's input shape for layer_expression.
+INPUT_SHAPE_KEY = "__input_shape__"
 
 
 def build_model_source(graph, name="model"):
@@ -38,6 +45,7 @@ def build_model_source(graph, name="model"):
     problems = graph.structural_problems()
     if problems:
         raise problems[0]
+    graph, helpers = _with_app_layers(graph)
     if graph.is_chain():
         body = _sequential_body(graph, name)
         count = len(graph.nodes) - 1
@@ -48,7 +56,41 @@ def build_model_source(graph, name="model"):
                 f"{len(graph.nodes) - len(graph.input_nodes())} layer call(s), "
                 f"{len(graph.output_ids())} output(s)")
     doc = f'{INDENT}"""The model, {kind}."""\n'
-    return "def build_model():\n" + doc + body
+    return helpers + "def build_model():\n" + doc + body
+
+
+def _with_app_layers(graph):
+    """``(graph, helpers)``: app-layer nodes told their input shape, and the functions they use.
+
+    Raises:
+        WorkbenchError: for an app layer the exporter does not write.
+    """
+    nodes = [n for n in graph.nodes if not n.shares and is_app_layer(n.class_name)]
+    if not nodes:
+        return graph, ""
+    from core.analysis import analyze
+    from core.graph import ModelGraph
+
+    reports = analyze(graph).nodes
+    graph = ModelGraph.from_dict(graph.to_dict())
+    helpers = []
+    for node in nodes:
+        module = _app_layer_code(node.class_name)
+        shape = reports[split_ref(node.inputs[0])[0]].output_shape if node.inputs else None
+        if isinstance(shape, tuple):
+            graph.node(node.id).config[INPUT_SHAPE_KEY] = list(shape[1:])
+        if module.HELPERS not in helpers:
+            helpers.append(module.HELPERS)
+    return graph, "\n\n".join(h.strip("\n") for h in helpers) + "\n\n\n"
+
+
+def _app_layer_code(class_name):
+    from core.errors import WorkbenchError
+
+    if class_name not in APP_LAYER_CODE:
+        raise WorkbenchError(f"Export to Python does not cover the layer {class_name} yet: "
+                             "export the model as .keras instead.")
+    return importlib.import_module(APP_LAYER_CODE[class_name])
 
 
 def _sequential_body(graph, name):
@@ -154,6 +196,9 @@ def layer_expression(class_name, config, name, width=LINE):
     Falls back to ``keras.layers.deserialize(...)`` (or ``from_config`` for a
     nested Functional model) when the plain call would not be identical.
     """
+    if is_app_layer(class_name):  # plain Keras calls that need no app (see APP_LAYER_CODE)
+        shape = config.get(INPUT_SHAPE_KEY)
+        return _app_layer_code(class_name).expression(config, name, shape, width)
     full = full_config(class_name, config, name)
     if class_name in NESTED_MODEL_CLASSES and class_name != "Sequential":
         return f"keras.Model.from_config(\n{_pretty(dict(full, name=name), width)}\n)"
