@@ -134,7 +134,7 @@ def layer_module_dir(handle, layer_name="elmo"):
     if is_url(handle):
         folder = cached_module_dir(handle)
         if folder is None:
-            raise ModuleMissingError(missing_message(handle))
+            raise ModuleMissingError(missing_message(handle, why="layer"))
         return folder
     path = Path(os.path.expanduser(str(handle)))
     if not is_allowed_path(path):
@@ -169,7 +169,7 @@ def resolve_module(handle=ELMO_HANDLE, *, download=True):
         folder = cached_module_dir(handle)
         if folder is None:
             if not download:
-                raise ModuleMissingError(missing_message(handle))
+                raise ModuleMissingError(missing_message(handle, why="cache"))
             folder = _download(handle)
         return folder
     path = Path(os.path.expanduser(handle))
@@ -185,12 +185,27 @@ def resolve_module(handle=ELMO_HANDLE, *, download=True):
     raise ModuleMissingError(missing_message(str(path)))
 
 
-def missing_message(handle):
-    """What to download and where to put it, for a module that is not on disk."""
+def missing_message(handle, why="download"):
+    """What to download and where to put it, for a module that is not on disk.
+
+    Args:
+        handle: the URL handle or path that was asked for.
+        why: "download" (a download failed), "layer" (a model's layer, which
+            never downloads) or "cache" (only the cache was looked in).
+    """
     target = hub_cache_dir() / cache_key(handle if is_url(handle) else ELMO_HANDLE)
-    what = (f"The TF-Hub module {handle} is not in the TF-Hub cache and could not be downloaded "
-            "(offline?)." if is_url(handle) else f"There is no TF-Hub module at {handle}.")
-    return (f"{what} Download {ELMO_DOWNLOAD} (ELMo v3, about 350 MB; also on "
+    if not is_url(handle):
+        what = f"There is no TF-Hub module at {handle}."
+    elif why == "download":
+        what = (f"The TF-Hub module {handle} is not in the TF-Hub cache and could not be "
+                "downloaded (offline?).")
+    elif why == "layer":
+        what = (f"The TF-Hub module {handle} is not in the TF-Hub cache, and a model never "
+                "downloads it: run `python main.py embed hello` once while online, or")
+    else:
+        what = f"The TF-Hub module {handle} is not in the TF-Hub cache."
+    download = "download" if what.endswith(" or") else "Download"
+    return (f"{what} {download} {ELMO_DOWNLOAD} (ELMo v3, about 350 MB; also on "
             f"{ELMO_PAGE}) and either unpack it into {target} (the folder that then holds "
             "saved_model.pb), or pass the downloaded file or its unpacked folder with "
             "`--handle PATH` (in the Text tab: Load module from file).")

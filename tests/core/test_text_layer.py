@@ -94,6 +94,17 @@ def test_a_keras_file_naming_an_outside_module_folder_is_refused(elmo_cache, tmp
         load_model_safely(bad)
 
 
+def test_a_model_never_downloads_a_missing_module(tmp_path, monkeypatch):
+    from core.builder import build_model
+    from core.errors import GraphError
+
+    monkeypatch.setenv("TFHUB_CACHE_DIR", str(tmp_path / "empty"))
+    monkeypatch.setattr(hub_cache, "_download", lambda handle: pytest.fail("downloaded"))
+    with pytest.raises(GraphError, match="a model never downloads it: run `python main.py "
+                                         "embed hello` once while online"):
+        build_model(elmo_project(tmp_path).model)
+
+
 def test_layer_config_round_trips_and_checks_its_settings(elmo_cache):
     from core.text.elmo_layer import ElmoEmbedding
 
