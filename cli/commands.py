@@ -6,6 +6,7 @@ They are thin: the work is done by core functions; this module only prints.
 
 from cli.embed_commands import cmd_embed
 from cli.train_commands import cmd_evaluate, cmd_train
+from cli.zoo_commands import cmd_predict, cmd_zoo
 from core.errors import WorkbenchError
 
 
@@ -75,9 +76,9 @@ HANDLERS = {
     "export": cmd_export,
     "train": cmd_train,
     "evaluate": cmd_evaluate,
-    "predict": not_built("predict", "the zoo issue"),
+    "predict": cmd_predict,
     "embed": cmd_embed,
-    "zoo": not_built("zoo", "the zoo issue"),
+    "zoo": cmd_zoo,
     "install-desktop": cmd_install_desktop,
 }
 

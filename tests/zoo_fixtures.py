@@ -9,8 +9,13 @@ goes through exactly the code a real cached file goes through. Reusable by UI te
 from pathlib import Path
 
 
-def write_standin_weights(name, keras_home, *, include_top=True):
+def write_standin_weights(name, keras_home, *, include_top=True, spread=False, seed=0):
     """Write random weights for zoo model ``name`` as Keras's cached file in ``keras_home``.
+
+    Args:
+        spread: replace Keras's initial weights by seeded random ones, batch-norm
+            statistics included: with its initial ones a model such as MobileNetV2 gives
+            every class the same score, which would hide a wrong input pipeline.
 
     Returns:
         The written file's path (``keras_home/models/<Keras's file name>``).
@@ -27,9 +32,27 @@ def write_standin_weights(name, keras_home, *, include_top=True):
     path = Path(keras_home) / "models" / entry.weight_file(include_top).file_name
     path.parent.mkdir(parents=True, exist_ok=True)
     model = build_zoo_model(name, weights=None, include_top=include_top)
+    if spread:
+        spread_weights(model, seed)
     with h5py.File(path, "w") as f:
         save_weights_to_hdf5_group(f, model)
     return path
+
+
+def spread_weights(model, seed=0):
+    """Seeded random weights scaled by fan-in, positive scales and variances."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    for variable in model.weights:
+        shape = tuple(variable.shape)
+        if variable.path.endswith(("moving_variance", "gamma")):
+            value = rng.uniform(0.5, 1.5, shape)
+        elif len(shape) > 1:
+            value = rng.normal(0.0, 1.0 / np.sqrt(np.prod(shape[:-1])), shape)
+        else:
+            value = rng.normal(0.0, 0.1, shape)
+        variable.assign(value.astype("float32"))
 
 
 def use_keras_home(monkeypatch, folder):

@@ -16,6 +16,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -250,7 +251,11 @@ def build_zoo_model(name, *, weights="imagenet", include_top=True, input_shape=N
     # for a path (DESIGN.md); the file is handed to Keras as its own cached file.
     with served_from_cache(model.weight_file(include_top).file_name, path):
         try:
-            return constructor(weights="imagenet", **kwargs)
+            with warnings.catch_warnings():
+                # MobileNet warns that it loads its 224x224 weights for an open input
+                # size: what a backbone wants (convolutions fit any size).
+                warnings.filterwarnings("ignore", message=".*will be loaded as the default")
+                return constructor(weights="imagenet", **kwargs)
         except (ValueError, OSError, KeyError) as exc:
             raise WorkbenchError(
                 f"The cached weights {path} do not fit `{model.name}` ({_first_line(exc)}). "
