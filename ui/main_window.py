@@ -68,10 +68,11 @@ class MainWindow(QMainWindow):
         self.data_tab = LazyTab("ui.data_tab", "DataTab", self.editor, self)
         self.train_tab = LazyTab("ui.train_tab", "TrainTab", self.editor, self)
         self.runs_tab = LazyTab("ui.runs_tab", "RunsTab", self.editor, self)
+        self.text_tab = LazyTab("ui.text_tab", "TextTab", self.editor, self)
         pages = [(self.model_tab, "Model"), (self.data_tab, "Data"), (self.train_tab, "Train"),
                  (PendingTab("the model zoo (Keras applications, drag-and-drop images)", self),
                   "Zoo"),
-                 (PendingTab("the Text tab (ELMo embeddings)", self), "Text"),
+                 (self.text_tab, "Text"),
                  (self.runs_tab, "Runs")]
         for page, title in pages:
             self.tabs.addTab(page, title)
@@ -161,6 +162,13 @@ class MainWindow(QMainWindow):
     def open_example(self, name):
         if self.maybe_save():
             self.set_project(file_actions.load_example_project(name))
+
+    def open_template(self, name):
+        """File > New from template: an unsaved project from core.templates' ``name``."""
+        from core.templates import new_project
+
+        if self.maybe_save():
+            self.set_project(new_project(name))
 
     def open_project_dialog(self):
         path, _ = QFileDialog.getOpenFileName(
@@ -253,8 +261,9 @@ class MainWindow(QMainWindow):
         if self.project.path and not file_actions.is_example(self.project):
             self.settings.setValue("project/last", str(self.project.path))
         self.settings.sync()
-        if self.data_tab.content is not None:
-            self.data_tab.content.shutdown()
+        for tab in (self.data_tab, self.text_tab):
+            if tab.content is not None:
+                tab.content.shutdown()  # their worker threads end before the window does
         if self.loader.isRunning():
             # An import cannot be interrupted; it ends on its own in a few seconds.
             self.loader.wait()

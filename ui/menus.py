@@ -88,6 +88,7 @@ def build_menus(window, tab_names):
 
 
 def _file_menu(window, menu):
+    _templates_menu(window, menu.addMenu("New from &template"))
     examples = menu.addMenu("&New from example")
     taken = set()
     for name in file_actions.example_names():
@@ -115,6 +116,18 @@ def _file_menu(window, menu):
     # Windows and some Linux desktops bind no key to the standard Quit: then Ctrl+Q.
     quit_keys = QKeySequence.Quit if QKeySequence.keyBindings(QKeySequence.Quit) else "Ctrl+Q"
     add_action(window, menu, "&Quit", window.close, quit_keys, "Close the window")
+
+
+def _templates_menu(window, menu):
+    """One item per bundled template (core.templates), its description's first sentence."""
+    from core.templates import describe_templates
+
+    menu.menuAction().setStatusTip("Start a new project from a bundled model template")
+    taken = set()
+    for name, description in describe_templates():
+        action = menu.addAction(with_mnemonic(description.rstrip("."), taken),
+                                lambda n=name: window.open_template(n))
+        set_tip(action, f"A new unsaved project from the template {name}: {description}")
 
 
 def fill_recent_menu(window, paths):

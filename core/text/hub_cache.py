@@ -208,7 +208,7 @@ def missing_message(handle, why="download"):
     return (f"{what} {download} {ELMO_DOWNLOAD} (ELMo v3, about 350 MB; also on "
             f"{ELMO_PAGE}) and either unpack it into {target} (the folder that then holds "
             "saved_model.pb), or pass the downloaded file or its unpacked folder with "
-            "`--handle PATH` (in the Text tab: Load module from file).")
+            "`--handle PATH` (in the Text tab: Install .tar.gz… or Choose module folder…).")
 
 
 def _download(handle):
