@@ -44,7 +44,7 @@ def main_source(project, prepared, has_weights):
               "    )", "    model.summary()"]
     if prepared is None:
         return "\n".join(lines) + "\n"
-    return "\n".join(lines + _fit_lines(training, extras)) + "\n"
+    return "\n".join(lines + _fit_lines(training, extras, project.model)) + "\n"
 
 
 def _build_lines(training, has_weights):
@@ -60,7 +60,7 @@ def _build_lines(training, has_weights):
     return lines
 
 
-def _fit_lines(training, extras):
+def _fit_lines(training, extras, graph):
     batch = training["batch_size"]
     # Datasets (image folders) batch and shuffle themselves; arrays are batched by fit.
     options = ["epochs=epochs"] if extras.streamed else [f"batch_size={batch}", "epochs=epochs"]
@@ -78,11 +78,14 @@ def _fit_lines(training, extras):
     options.append('validation_data=data["validation"]')
     if extras.streamed:
         fit = call_source("model.fit", ['data["train"]', *options], LINE - len(INDENT))
-        lines += [indent_block(fit, 1), '    if data["test"] is not None:',
+        lines += [indent_block(fit, 1), *_fine_tune_lines(graph, training, ['data["train"]',
+                                                                          *options]),
+                  '    if data["test"] is not None:',
                   '        results = model.evaluate(data["test"], return_dict=True, verbose=0)']
     else:
         fit = call_source("model.fit", ["x_train", "y_train", *options], LINE - len(INDENT))
         lines += ['    x_train, y_train = data["train"]', indent_block(fit, 1),
+                  *_fine_tune_lines(graph, training, ["x_train", "y_train", *options]),
                   '    if data["test"] is not None:',
                   '        x_test, y_test = data["test"]',
                   f"        results = model.evaluate(x_test, y_test, batch_size={batch}, "
@@ -90,6 +93,18 @@ def _fit_lines(training, extras):
     lines += ["        for name, value in results.items():",
               '            print(f"Test {name}: {value:.4f}")']
     return lines
+
+
+def _fine_tune_lines(graph, training, fit_args):
+    """Transfer learning's phase 2 (``training.fine_tune``), continuing the epoch count."""
+    from core.training.settings import fine_tune_options
+
+    options = fine_tune_options(training.get("fine_tune"))
+    if options is None:
+        return []
+    from core.zoo.transfer_codegen import fine_tune_lines
+
+    return fine_tune_lines(graph, training, options, fit_args)
 
 
 class _Extras:

@@ -80,19 +80,19 @@ def expression(config, name, input_shape, width=LINE):
     return call_source("zoo_backbone", args, width)
 
 
-def fine_tune_lines(project, options, fit_args):
+def fine_tune_lines(graph, training, options, fit_args):
     """The main block's phase 2: unfreeze, compile at the fine-tune rate, fit on.
 
     Args:
-        project: the project (its backbone nodes and compile settings).
+        graph: the model graph (its ZooBackbone nodes).
+        training: the training settings (optimizer, loss, metrics).
         options: ``training.fine_tune`` with defaults (settings.fine_tune_options).
         fit_args: the phase-1 ``model.fit`` arguments as source, one of them
             ``epochs=epochs``.
     """
     from core.codegen_training import objects_source, optimizer_source
 
-    training = project.training
-    ids = [n.id for n in project.model.nodes if n.class_name == CLASS_NAME]
+    ids = [n.id for n in graph.nodes if n.class_name == CLASS_NAME]
     count = options["unfrozen_top"]
     layers = f"the top {count} layers" if count else "all layers"
     optimizer = dict(training["optimizer"])

@@ -190,19 +190,28 @@ def test_fine_tune_needs_a_backbone(tmp_path):
     assert not (tmp_path / "run").exists()
 
 
-def test_the_exported_model_is_plain_keras_and_computes_the_same(image_folder):
+def test_the_exported_script_is_plain_keras_computes_the_same_and_fine_tunes(image_folder):
     from core.builder import build_model
-    from core.codegen_model import build_model_source
+    from core.codegen import export_python
 
-    graph = vgg16_project(image_folder).model
-    graph.node("backbone").config.update(trainable=True, unfrozen_top=2)
-    source = build_model_source(graph)
-    assert "ZooBackbone" not in source and "keras.applications.VGG16" in source
+    project = vgg16_project(image_folder, epochs=3, fine_tune_epochs=4, unfrozen_top=2)
+    project.model.node("backbone").config.update(trainable=True, unfrozen_top=2)
+    source = export_python(project)
+    assert "ZooBackbone" not in source and "core." not in source  # runs without the app
+    assert "keras.applications.VGG16" in source
     assert "keras.applications.vgg16.preprocess_input" in source
+    main = source[source.index('if __name__ == "__main__":'):]
+    phase2 = main[main.index("# Phase 2"):]
+    for line in ('fine_tune_epochs = int(os.environ.get("KWB_FINE_TUNE_EPOCHS", 4))',
+                 'unfreeze_backbone_top(model.get_layer("backbone"), 2)',
+                 "optimizer=keras.optimizers.Adam(learning_rate=1e-05)",
+                 "epochs=epochs + fine_tune_epochs", "initial_epoch=epochs"):
+        assert line in phase2
+    assert phase2.index("initial_epoch") < phase2.index("model.evaluate")
 
-    namespace = {}
-    exec(compile("import keras\n" + source, "exported.py", "exec"), namespace)  # noqa: S102
-    exported, app = namespace["build_model"](), build_model(graph)
+    namespace = {"__name__": "exported"}  # the definitions, not the training
+    exec(compile(source, "exported.py", "exec"), namespace)  # noqa: S102
+    exported, app = namespace["build_model"](), build_model(project.model)
     assert parameters(exported.trainable_weights) == parameters(app.trainable_weights)
     exported.set_weights(app.get_weights())
     images = np.random.default_rng(2).uniform(0, 255, (2, *SIZE, 3)).astype("float32")
