@@ -191,6 +191,11 @@ def evaluate_run(run_dir):
     prepared = prepare_data(snapshot)
     name = folder.state.get("final_model") or LAST
     if folder.file(name).is_file():
+        from core.app_layers import register_app_layers_in
+        from core.model_safety import read_file_config
+
+        # A fresh process has not imported the app layers (ElmoEmbedding) the file may name.
+        register_app_layers_in(read_file_config(folder.file(name))[0])
         model = keras().saving.load_model(folder.file(name), safe_mode=True)
     elif folder.state.get("checkpoint"):
         name = folder.state["checkpoint"]

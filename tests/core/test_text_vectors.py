@@ -79,7 +79,7 @@ def test_vectors_fill_the_embedding_aligned_with_the_vocabulary_and_stay_frozen(
         np.testing.assert_allclose(matrix[vocabulary.index(word)], word_vector(word), atol=1e-5)
 
 
-def test_the_embedding_layer_must_be_named_when_there_are_several(tmp_path):
+def test_word_vectors_need_an_embedding_layer(tmp_path):
     from core.project import Project
     from core.text.word_vectors import import_word_vectors
 
