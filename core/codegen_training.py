@@ -37,14 +37,28 @@ def main_source(project, prepared, has_weights):
     if extras and extras.learning_rate:
         lines.append("    schedule = " + indent_block(extras.learning_rate, 1).lstrip())
         rate = "schedule"
+    loss, metrics = _compile_settings(project)
     lines += ["    model.compile(",
               f"        optimizer={optimizer_source(training['optimizer'], rate)},",
-              f"        loss={objects_source(training['loss'], 'losses')},",
-              f"        metrics={objects_source(training['metrics'], 'metrics')},",
+              f"        loss={objects_source(loss, 'losses')},",
+              f"        metrics={objects_source(metrics, 'metrics')},",
               "    )", "    model.summary()"]
     if prepared is None:
         return "\n".join(lines) + "\n"
     return "\n".join(lines + _fit_lines(training, extras, project.model)) + "\n"
+
+
+def _compile_settings(project):
+    """``(loss, metrics)`` as the script's compile takes them, after the checks a run makes:
+    a loss and metrics per output must name the model's outputs (core.training.outputs)."""
+    from core.graph import split_ref
+    from core.training.outputs import compile_loss, compile_metrics, spread_metrics
+
+    training = project.training
+    names = [split_ref(ref)[0] for ref in project.model.output_ids()]
+    compile_loss(training["loss"], names)  # raises as a run would, naming the output
+    compile_metrics(training["metrics"], names)
+    return training["loss"], spread_metrics(training["metrics"], names)
 
 
 def _build_lines(training, has_weights):

@@ -37,11 +37,13 @@ def loss_setting(value):
 
 
 def metrics_setting(value):
-    """The metrics list, each metric as its name where its settings are the defaults."""
+    """The metrics: a list, a list of lists or an object of lists by output (see
+    core.training.outputs), each metric as its name where its settings are the defaults."""
     value = _map(value, "metrics")
-    if not isinstance(value, list) or any(isinstance(m, list) or (
-            isinstance(m, dict) and "class_name" not in m) for m in value):
-        raise ValueError("metrics per output are not carried")
+    if isinstance(value, dict) and "class_name" not in value:
+        return {k: v if isinstance(v, list) else [v] for k, v in value.items()}
+    if not isinstance(value, list):
+        raise ValueError("metrics must be a list or an object by output")
     return value
 
 

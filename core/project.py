@@ -126,7 +126,7 @@ class TrainingSpec:
                 f"Invalid value for `{where}.optimizer`: expected a name such as \"Adam\" or "
                 f"{{\"class_name\": \"Adam\", \"config\": {{...}}}}, received {optimizer!r}.",
                 field=f"{where}.optimizer")
-        if not isinstance(settings["metrics"], list):
+        if not isinstance(settings["metrics"], (list, dict)):  # a dict: lists by output name
             raise ProjectFormatError(
                 f"Invalid value for `{where}.metrics`: expected a list of metric names, "
                 f"received {settings['metrics']!r}.", field=f"{where}.metrics")

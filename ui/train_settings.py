@@ -272,11 +272,18 @@ class TrainSettingsForm(QWidget):
         return self._catalog[kind] if self._catalog else []
 
     def _monitors(self):
-        names = [m for m in self.editor.project.training.get("metrics") or []
-                 if isinstance(m, str)]
+        metrics = self.editor.project.training.get("metrics") or []
+        names = [m for m in metrics if isinstance(m, str)] if isinstance(metrics, list) else []
         return ["val_loss", "loss"] + [f"{p}{m}" for m in names for p in ("val_", "")]
 
     def _show_metrics(self, chosen):
+        self.metrics.setEnabled(not _per_output(chosen))
+        if _per_output(chosen):  # per output: shown, edited in the project file
+            self.metrics.clear()
+            item = QListWidgetItem(f"Per output: {_text(chosen)}", self.metrics)
+            item.setToolTip("Metrics per output are set in the project file "
+                            "(training.metrics)")
+            return
         names = [m for m in chosen if isinstance(m, str)]
         known = self._names("metrics")
         self.metrics.clear()
@@ -352,9 +359,12 @@ class TrainSettingsForm(QWidget):
         text = self.loss.currentText().strip()
         if not text or text == _text(current):
             return current
-        return json.loads(text) if text.startswith("{") else text
+        # JSON for a configured loss ({...}) or one per output ([...] or {"out": ...})
+        return json.loads(text) if text.startswith(("{", "[")) else text
 
     def _read_metrics(self, current):
+        if _per_output(current):
+            return current
         kept = [m for m in current or [] if not isinstance(m, str)]
         items = (self.metrics.item(i) for i in range(self.metrics.count()))
         return [i.text() for i in items if i.flags() & Qt.ItemIsUserCheckable
@@ -421,6 +431,11 @@ def _options(setting, defaults):
     if setting is True:
         return dict(defaults)
     return {**defaults, **setting} if isinstance(setting, dict) else None
+
+
+def _per_output(metrics):
+    """Metrics given per output: an object by output name, or a list of lists."""
+    return isinstance(metrics, dict) or any(isinstance(m, list) for m in metrics or [])
 
 
 def _text(value):

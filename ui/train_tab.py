@@ -150,8 +150,10 @@ class TrainTab(QWidget):
         """Have the curves' panels ready for the project's metrics before a run starts."""
         if self.curves is not None and not self._running:
             training = self.editor.project.training
-            self.curves.prepare([m for m in training.get("metrics") or [] if isinstance(m, str)],
-                                training["epochs"])
+            metrics = training.get("metrics") or []
+            # Per-output metrics (a dict) log as "<output>_<metric>": panels come as logs do.
+            names = [m for m in metrics if isinstance(m, str)] if isinstance(metrics, list) else []
+            self.curves.prepare(names, training["epochs"])
 
     @Slot(str)
     def _on_editor_settings_changed(self, what):

@@ -23,8 +23,14 @@ def loss_name(loss):
     """The snake-case name of a loss given as a string or ``{"class_name", "config"}``.
 
     ``"SparseCategoricalCrossentropy"`` and ``{"class_name": "MeanSquaredError"}``
-    become ``"sparse_categorical_crossentropy"`` and ``"mean_squared_error"``.
+    become ``"sparse_categorical_crossentropy"`` and ``"mean_squared_error"``. A loss
+    per output (a list, or an object by output name) is named by its first output's,
+    the one a single target is encoded for.
     """
+    if isinstance(loss, list):
+        loss = loss[0] if loss else ""
+    elif isinstance(loss, dict) and "class_name" not in loss:
+        loss = next(iter(loss.values()), "")
     if isinstance(loss, dict):
         loss = loss.get("class_name") or loss.get("config", {}).get("name") or ""
     name = str(loss or "")

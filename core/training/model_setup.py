@@ -5,8 +5,9 @@ import math
 
 from core.errors import DataError, WorkbenchError
 from core.keras_env import keras
+from core.training.outputs import compile_loss, compile_metrics
 from core.training.settings import (initial_learning_rate, keras_object, lr_schedule_spec,
-                                    make_loss, make_metrics, make_optimizer)
+                                    make_optimizer)
 
 
 def steps_per_epoch(fit_kwargs):
@@ -48,8 +49,11 @@ def build_compiled_model(project, prepared, *, steps, epochs, carried_weights=Tr
         schedule = keras_object(k.optimizers.schedules, k.optimizers.schedules.LearningRateSchedule,
                                 lr_spec, "lr_schedule")
     optimizer = make_optimizer(training["optimizer"], learning_rate=schedule)
-    loss, metrics = make_loss(training["loss"]), make_metrics(training["metrics"])
     model = _build(project, bool(training.get("mixed_precision")), carried_weights)
+    # One loss, or one per output (a list in output order, or an object by output name).
+    names = list(model.output_names)
+    loss = compile_loss(training["loss"], names)
+    metrics = compile_metrics(training["metrics"], names)
     _check_fits_data(project, prepared, model)
     model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
     return model, lr_spec

@@ -32,7 +32,7 @@ def settings_error(key, expected, value):
                           f"received {value!r}.")
 
 
-def keras_object(namespace, base, spec, key):
+def keras_object(namespace, base, spec, key, where=None):
     """Instantiate ``{"class_name", "config"}`` from a public Keras namespace, in safe mode.
 
     Args:
@@ -40,6 +40,7 @@ def keras_object(namespace, base, spec, key):
         base: the class the object must derive from.
         spec: the Keras-shaped dict.
         key: the setting's name, for messages ("optimizer", "loss", "metrics[1]").
+        where: how messages place it instead ("for output `age` in `training.loss`").
 
     Raises:
         WorkbenchError: for an unknown class or a config Keras refuses.
@@ -55,7 +56,7 @@ def keras_object(namespace, base, spec, key):
     if cls is None:
         close = difflib.get_close_matches(str(name), names, n=1)
         hint = f" Did you mean `{close[0]}`?" if close else ""
-        raise WorkbenchError(f"Unknown class `{name}` in `training.{key}`.{hint}")
+        raise WorkbenchError(f"Unknown class `{name}` {where or f'in `training.{key}`'}.{hint}")
     config = spec.get("config") or {}
     if not isinstance(config, dict):
         raise settings_error(f"{key}.config", "an object of arguments", config)
@@ -63,7 +64,8 @@ def keras_object(namespace, base, spec, key):
         with SafeModeScope(True):
             return cls.from_config(dict(config))
     except (TypeError, ValueError) as exc:
-        raise WorkbenchError(f"Invalid configuration in `training.{key}` ({name}): {exc}") from None
+        raise WorkbenchError(f"Invalid configuration {where or f'in `training.{key}`'} "
+                             f"({name}): {exc}") from None
 
 
 def make_optimizer(spec, learning_rate=None):
@@ -90,25 +92,33 @@ def initial_learning_rate(spec):
     return float(rate)
 
 
-def make_loss(spec):
-    """The loss for ``compile``: a Keras name kept as a string, or a Loss built from a dict."""
+def make_loss(spec, where=None):
+    """The loss for ``compile``: a Keras name kept as a string, or a Loss built from a dict.
+
+    ``where`` places it in messages ("for output `age` in `training.loss`"); a
+    loss per output is core.training.outputs.compile_loss.
+    """
     from core.keras_env import keras
 
     k = keras()
     if isinstance(spec, dict):
-        return keras_object(k.losses, k.losses.Loss, spec, "loss")
+        return keras_object(k.losses, k.losses.Loss, spec, "loss", where)
     if not isinstance(spec, str):
-        raise settings_error("loss", 'a Keras loss name such as "binary_crossentropy"', spec)
+        if where is None:
+            raise settings_error("loss", 'a Keras loss name such as "binary_crossentropy"', spec)
+        raise WorkbenchError(f"Invalid loss {where}: expected a Keras loss name such as "
+                             f"\"binary_crossentropy\", received {spec!r}.")
+    where = where or "in `training.loss`"
     try:
         k.losses.get(spec)
     except ValueError:
-        raise WorkbenchError(f"Unknown loss `{spec}` in `training.loss`: use a Keras loss name "
-                             "such as binary_crossentropy, sparse_categorical_crossentropy or "
+        raise WorkbenchError(f"Unknown loss `{spec}` {where}: use a Keras loss name such as "
+                             "binary_crossentropy, sparse_categorical_crossentropy or "
                              "mean_squared_error.") from None
     return spec
 
 
-def make_metrics(specs):
+def make_metrics(specs, where=None):
     """The metrics for ``compile`` (names stay strings so Keras names the logs as usual)."""
     from core.keras_env import keras
 
@@ -116,17 +126,22 @@ def make_metrics(specs):
     metrics = []
     for i, spec in enumerate(specs or []):
         if isinstance(spec, dict):
-            metrics.append(keras_object(k.metrics, k.metrics.Metric, spec, f"metrics[{i}]"))
+            metrics.append(keras_object(k.metrics, k.metrics.Metric, spec, f"metrics[{i}]",
+                                        where))
             continue
+        place = where or "in `training.metrics`"
         if not isinstance(spec, str):
-            raise settings_error(f"metrics[{i}]", "a Keras metric name such as \"accuracy\"", spec)
+            if where is None:
+                raise settings_error(f"metrics[{i}]", 'a Keras metric name such as "accuracy"',
+                                     spec)
+            raise WorkbenchError(f"Invalid metric {place}: expected a Keras metric name such "
+                                 f"as \"accuracy\", received {spec!r}.")
         if spec not in COMPILE_METRIC_NAMES:
             try:
                 k.metrics.get(spec)
             except ValueError:
-                raise WorkbenchError(f"Unknown metric `{spec}` in `training.metrics`: use a "
-                                     "Keras metric name such as accuracy, auc, mae or "
-                                     "f1_score.") from None
+                raise WorkbenchError(f"Unknown metric `{spec}` {place}: use a Keras metric name "
+                                     "such as accuracy, auc, mae or f1_score.") from None
         metrics.append(spec)
     return metrics
 

@@ -303,3 +303,15 @@ def test_the_device_line_says_where_training_runs(qtbot, tab, editor, monkeypatc
     assert not form.mixed_precision.isEnabled() and not form.mixed_precision_note.isHidden()
     _set(editor, "mixed_precision", True)  # a project that asks for it can still turn it off
     assert form.mixed_precision.isEnabled() and form.mixed_precision.isChecked()
+
+
+def test_losses_and_metrics_per_output_show_and_stay(qtbot, tab, editor):
+    form = tab.settings_form
+    _set(editor, "metrics", {"dense_2": ["accuracy"]})
+    assert not form.metrics.isEnabled() and form.metrics.count() == 1
+    assert form.metrics.item(0).text().startswith("Per output: {")
+    form._commit("metrics")  # a form edit keeps what it cannot show as ticks
+    assert editor.project.training["metrics"] == {"dense_2": ["accuracy"]}
+    form.loss.setEditText('["binary_crossentropy"]')
+    form._commit("loss")
+    assert editor.project.training["loss"] == ["binary_crossentropy"]
