@@ -213,8 +213,8 @@ class _WorkerJob(_Job):
             model.reset_metrics()
             for c in callbacks:
                 c.on_epoch_begin(epoch)
-            for batch in self._train_batches(epoch):
-                step(batch)
+            batches, steps = self._train_batches(epoch)
+            step(iter(batches), steps)
             logs = _metric_logs(model)
             if self.prepared.validation is not None:
                 model.reset_metrics()
@@ -239,7 +239,8 @@ class _WorkerJob(_Job):
 
     # -- data -----------------------------------------------------------------
     def _train_batches(self, epoch):
-        """The distributed batches of ``epoch``: full global batches, the same on every worker."""
+        """``(distributed batches, steps)`` of ``epoch``: full global batches, as many on
+        every worker."""
         import tensorflow as tf
 
         batch = self.batch_size
@@ -251,7 +252,7 @@ class _WorkerJob(_Job):
             dataset = dataset.shuffle(count, seed=self.seed * 1009 + epoch,
                                       reshuffle_each_iteration=False)
         dataset = dataset.repeat().take(steps * batch).batch(batch, drop_remainder=True)
-        return self._distributed(dataset)
+        return self._distributed(dataset), tf.constant(steps)
 
     def _validation_batches(self):
         import tensorflow as tf
@@ -303,10 +304,11 @@ def _train_function(strategy, model):
     import tensorflow as tf
 
     @tf.function
-    def step(batch):
-        strategy.run(model.train_step, args=(batch,))
+    def run_steps(iterator, steps):  # a whole epoch per call: no Python between the steps
+        for _ in tf.range(steps):
+            strategy.run(model.train_step, args=(next(iterator),))
 
-    return step
+    return run_steps
 
 
 def _test_function(strategy, model):
