@@ -59,3 +59,36 @@ def use_keras_home(monkeypatch, folder):
     """Point ``KERAS_HOME`` at ``folder`` for one test (the app reads it at each call)."""
     monkeypatch.setenv("KERAS_HOME", str(folder))
     return Path(folder)
+
+
+def make_run_folder(path, *, model=None, class_names=None, image_folder=None,
+                    scaling="none", image_size=(32, 32)):
+    """A run folder as the training engine leaves it, as far as prediction reads it.
+
+    Args:
+        path: the folder to make.
+        model: a keras.Model saved as its best.keras, or None for none.
+        class_names: written to metrics.json as the evaluation's class names.
+        image_folder: the project's image_folder source (its class sub-folders).
+        scaling: the project's ``data.preprocessing.scaling``.
+        image_size: the source's image size.
+    """
+    import json
+
+    from core.project import Project
+
+    path = Path(path)
+    path.mkdir(parents=True)
+    project = Project(name="tiny_images")
+    if image_folder is not None:
+        project.data.source = {"kind": "image_folder", "path": str(image_folder),
+                               "image_size": list(image_size)}
+    project.data.preprocessing["scaling"] = scaling
+    project.save(path / "project.kwb.json")
+    (path / "state.json").write_text(json.dumps({"status": "finished"}))
+    if class_names is not None:
+        metrics = {"evaluated_on": "test", "classification": {"class_names": class_names}}
+        (path / "metrics.json").write_text(json.dumps(metrics))
+    if model is not None:
+        model.save(path / "best.keras")
+    return path
