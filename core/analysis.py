@@ -231,6 +231,12 @@ def _lint(graph, node, outputs):
             f"Output `{node.id}` has 1 unit with softmax, which always outputs 1.0: use "
             "sigmoid for a binary output, or as many units as classes.",
             node.id, "activation", "warning"))
+    if node.class_name == "ZooBackbone":  # the analysis reads no weights; training will
+        from core.zoo.backbone_layer import missing_weights_warning
+
+        message = missing_weights_warning(node.config)
+        if message:
+            problems.append(Problem(message, node.id, "weights", "warning"))
     return problems
 
 
@@ -249,9 +255,13 @@ def model_summary_rows(model):
 
 def summary_text(graph, name="model"):
     """Keras's own ``model.summary()`` of the graph, as text (the builder's first error if any)."""
+    from keras.src.backend.common.stateless_scope import StatelessScope
+
     from core.builder import build_model
 
-    model = build_model(graph, name=name)
+    # Shapes and counts only, as in analyze(): no initialisers run, no weight file is read.
+    with StatelessScope():
+        model = build_model(graph, name=name)
     lines = []
     model.summary(print_fn=lambda line, *args, **kwargs: lines.append(line), line_length=100)
     return "\n".join(lines)

@@ -19,6 +19,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 
+from core.app_layers import app_layer_class, is_app_layer
 from core.catalog_objects import (ObjectSpec, activations, constraints, initializers,  # noqa: F401
                                   losses, make_object, metrics, optimizers, regularizers)
 from core.catalog_checks import check_value
@@ -152,6 +153,8 @@ def layer_spec(class_name):
     name = aliases.get(class_name, class_name)
     if name in catalog:
         return catalog[name]
+    if is_app_layer(class_name):
+        return _app_layer_spec(class_name)
     if class_name in EXCLUDED:
         raise WorkbenchError(f"Layer class `{class_name}` is not available: "
                              f"{EXCLUDED[class_name]}.")
@@ -228,11 +231,7 @@ def _catalog():
             canonical[c] = c.__name__ if c.__name__ in classes else canonical.get(c, n)
     aliases = {n: canonical[c] for n, c in classes.items() if c in canonical and n != canonical[c]}
     aliases.update({c.__name__: name for c, name in canonical.items() if c.__name__ != name})
-    name_choices = {kind: sorted(n for n, s in table().items() if s.alias_of is None and s.by_name)
-                    for kind, table in (("activation", activations),
-                                        ("initializer", initializers),
-                                        ("regularizer", regularizers),
-                                        ("constraint", constraints))}
+    name_choices = _name_choices()
     catalog = {}
     for cls, name in canonical.items():
         own_aliases = tuple(sorted(a for a, target in aliases.items() if target == name))
@@ -243,12 +242,34 @@ def _catalog():
     return MappingProxyType(dict(sorted(catalog.items()))), MappingProxyType(aliases)
 
 
-def _layer_spec(k, cls, name, name_choices):
+def _name_choices():
+    return {kind: sorted(n for n, s in table().items() if s.alias_of is None and s.by_name)
+            for kind, table in (("activation", activations), ("initializer", initializers),
+                                ("regularizer", regularizers), ("constraint", constraints))}
+
+
+@functools.lru_cache(maxsize=None)
+def _app_layer_spec(class_name):
+    """A layer the app provides (core.app_layers): a form like Keras's own, not in the palette.
+
+    Its class may offer ``PARAM_CHOICES`` ({argument: values}) for arguments whose
+    values a docstring cannot list (the zoo models); ``weights`` is shown there.
+    """
+    k = keras()
+    cls = app_layer_class(class_name)
+    choices = getattr(cls, "PARAM_CHOICES", {})
+    spec = _layer_spec(k, cls, class_name, _name_choices(), shown=set(choices))
+    params = tuple(replace(p, kind="choice", choices=tuple(choices[p.name]))
+                   if p.name in choices else p for p in spec.params)
+    return replace(spec, group="applications", params=params)
+
+
+def _layer_spec(k, cls, name, name_choices, shown=()):
     helps = class_arg_helps(cls, stop=k.layers.Layer)
     doc_from = _doc_from()
     if name in doc_from:
         helps = {**parse_args(doc_from[name]), **helps}
-    hidden = _HIDDEN | _HIDDEN_BY_CLASS.get(name, set())
+    hidden = (_HIDDEN - set(shown)) | _HIDDEN_BY_CLASS.get(name, set())
     starters = _starters(name)
     overrides = _CLASS_STARTERS.get(name, {})
     params = []

@@ -32,12 +32,11 @@ learning guide warns that updating their statistics on a small new data set
 destroys what the network learnt.
 """
 
-import math
 import warnings
 
 from core.errors import WorkbenchError
 from core.keras_env import keras
-from core.zoo.catalog import zoo_model
+from core.zoo.catalog import zoo_model, zoo_names
 
 POOLING = (None, "avg", "max")
 WEIGHTS = ("imagenet", None)
@@ -51,26 +50,31 @@ _k = keras()
 
 @_k.saving.register_keras_serializable(package="workbench")
 class ZooBackbone(_k.layers.Layer):
-    """A ``keras.applications`` model without its classification top.
+    """A Keras application (keras.applications) without its classification top.
 
     Args:
-        model: the zoo name in Keras's snake case (``"mobilenet_v2"``, ``"resnet50"``).
-        weights: ``"imagenet"`` for the pretrained weights from Keras's cache,
-            or None for random ones.
-        unfrozen_top: while the layer is trainable, how many of the
-            application's top layers train; 0 means all of them.
+        model: The zoo model, by its name in Keras's snake case (mobilenet_v2, resnet50 ...).
+        weights: The pretrained ImageNet weights from Keras's cache ("imagenet"),
+            or None for random weights.
+        trainable: Boolean, whether any of the backbone trains; false keeps it
+            frozen (the first phase of transfer learning).
+        unfrozen_top: A non-negative integer: while the layer is trainable, how
+            many of the application's top layers train; 0 means all of them.
             BatchNormalization layers never train.
-        include_preprocessing: run the application's own ``preprocess_input``
-            first, so the layer takes raw RGB values in 0..255; false when the
-            inputs are preprocessed already.
-        pooling: None for the last feature map (4-D), ``"avg"`` or ``"max"``
-            for one vector per image, as in ``keras.applications``.
-        **kwargs: the base Layer's arguments (name, trainable, dtype).
+        include_preprocessing: Boolean, whether the application's own
+            ``preprocess_input`` runs first, so that the layer takes raw RGB
+            values in 0..255; false when the inputs are preprocessed already.
+        pooling: None for the last feature map (4-D), or "avg" or "max" for
+            one vector per image, as in ``keras.applications``.
+        **kwargs: the base Layer's arguments (name, dtype).
     """
 
-    def __init__(self, model="mobilenet_v2", weights="imagenet", unfrozen_top=0,
+    # The values a parameter form offers (core.catalog reads this for app layers).
+    PARAM_CHOICES = {"model": zoo_names(), "weights": ("imagenet",), "pooling": ("avg", "max")}
+
+    def __init__(self, model="mobilenet_v2", weights="imagenet", trainable=False, unfrozen_top=0,
                  include_preprocessing=True, pooling=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(trainable=trainable, **kwargs)
         self.zoo = zoo_model(model)
         if weights not in WEIGHTS:
             raise WorkbenchError(
@@ -208,9 +212,21 @@ def build_application(zoo, input_shape, weights, *, pooling=None):
                              f"shape {tuple(input_shape)}: {keras_message(exc)}") from None
 
 
-def trainable_counts(layer):
-    """(trainable, non-trainable) parameter counts of a layer, as model.summary() shows."""
-    def count(weights):
-        return int(sum(math.prod(w.shape) for w in weights))
+def missing_weights_warning(config):
+    """What the editor says when a backbone node's ImageNet weights are not cached, else None.
 
-    return count(layer.trainable_weights), count(layer.non_trainable_weights)
+    A stat, never a read: the live analysis builds with no weights at all. Short,
+    without the path and URL that training's error gives (it sits beside a field).
+    """
+    from core.zoo.catalog import find_zoo_model
+    from core.zoo.weights import weights_status
+
+    zoo = find_zoo_model(config.get("model", "mobilenet_v2"))
+    if zoo is None or config.get("weights", "imagenet") != "imagenet":
+        return None
+    if weights_status(zoo.name, include_top=False).cached:
+        return None
+    return (f"The ImageNet weights of {zoo.name} (without its top) are not in Keras's cache, so "
+            f"training cannot start: download them on the Zoo tab or with `python main.py zoo "
+            f"download {zoo.name} notop`, add a file with `python main.py zoo import "
+            f"{zoo.name} FILE`, or set `weights` to None for random weights.")

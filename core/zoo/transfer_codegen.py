@@ -71,11 +71,11 @@ def expression(config, name, input_shape, width=LINE):
                   if config.get("include_preprocessing", True) else "None")
     args = [f"keras.applications.{zoo.constructor}", preprocess,
             py_literal(tuple(input_shape)), f"name={py_literal(name)}"]
-    defaults = {"weights": "imagenet", "pooling": None, "trainable": True, "unfrozen_top": 0}
+    # The helper's defaults are the layer's: only what differs is written.
+    defaults = {"weights": "imagenet", "pooling": None, "trainable": False, "unfrozen_top": 0}
     for key, default in defaults.items():
         value = config.get(key, default)
-        # The layer's own default for trainable is Keras's (True); the helper's is False.
-        if key == "trainable" or value != default:
+        if value != default:
             args.append(f"{key}={py_literal(value)}")
     return call_source("zoo_backbone", args, width)
 

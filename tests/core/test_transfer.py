@@ -109,10 +109,33 @@ def test_live_analysis_needs_no_weight_file(image_folder):
     assert report.output_shape == (None, 1, 1, 512)
     assert (report.trainable_params, report.non_trainable_params) == (0, VGG16_NOTOP_PARAMS)
     assert analysis.trainable_params == 512 * 2 + 2
+    # ... and warns, beside the field, that training needs the weights first.
+    (warning,) = analysis.problems
+    assert (warning.node, warning.field, warning.severity) == ("backbone", "weights", "warning")
+    assert "zoo download vgg16 notop" in warning.message
+
+
+def test_the_backbone_is_edited_through_a_generated_form():
+    from core.catalog import layer_catalog, layer_spec, validate_param
+    from core.errors import GraphError
+
+    spec = layer_spec("ZooBackbone")
+    kinds = {p.name: (p.kind, p.default) for p in spec.params}
+    assert kinds == {"model": ("choice", "mobilenet_v2"), "weights": ("choice", "imagenet"),
+                     "trainable": ("bool", False), "unfrozen_top": ("int", 0),
+                     "include_preprocessing": ("bool", True), "pooling": ("choice", None)}
+    assert "resnet50" in spec.param("model").choices
+    assert validate_param("ZooBackbone", "weights", None) is None
+    for name, value in (("weights", "/home/me/weights.h5"), ("unfrozen_top", -1),
+                        ("model", "resnet5")):
+        with pytest.raises(GraphError, match=f"Invalid value for `{name}`"):
+            validate_param("ZooBackbone", name, value)
+    assert "ZooBackbone" not in layer_catalog()  # not in the palette: "Use as base" makes it
 
 
 def test_pretrained_weights_come_from_the_keras_cache_and_nowhere_else(
         tmp_path, monkeypatch, image_folder):
+    from core.analysis import analyze
     from core.builder import build_model
     from core.zoo.backbone_layer import ZooBackbone
     from core.zoo.transfer import transfer_project
@@ -127,6 +150,7 @@ def test_pretrained_weights_come_from_the_keras_cache_and_nowhere_else(
 
     file = write_standin_weights("vgg16", use_keras_home(monkeypatch, tmp_path / "keras"),
                                  include_top=False)
+    assert analyze(graph).problems == []
     kernel = build_model(graph).get_layer("backbone").backbone.get_layer("block1_conv1").kernel
     with h5py.File(file, "r") as f:
         np.testing.assert_array_equal(kernel.numpy(), f["block1_conv1/block1_conv1/kernel"][()])
