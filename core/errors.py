@@ -37,6 +37,18 @@ class UnsafeModelError(WorkbenchError):
     """A model file holds code (a Lambda layer, a custom class) and was refused."""
 
 
+class LegacyModelError(WorkbenchError):
+    """A Keras 2 model file that cannot be opened in Keras 3; the reason is given per layer.
+
+    Attributes:
+        problems: ``{layer name: reason}``.
+    """
+
+    def __init__(self, message, problems=None):
+        super().__init__(message)
+        self.problems = dict(problems or {})
+
+
 class DataError(WorkbenchError):
     """A data source cannot be loaded or does not fit the model."""
 

@@ -22,7 +22,9 @@ def import_model_file(path, *, project_path=None):
 
     Args:
         path: a ``.keras`` file or a full-model ``.h5``/``.hdf5`` file
-            (Sequential or Functional).
+            (Sequential or Functional), or a Keras 2 model: a ``.json`` config
+            (``model.to_json()``) with its weights ``.h5`` beside it, or that
+            weights file with the ``.json`` beside it (core.legacy).
         project_path: where the project is to live. When given, the weights
             are written next to it as ``<name>.weights.h5`` (the graph names
             them relative to the project) and the project file is saved there.
@@ -77,9 +79,15 @@ def load_model_safely(path):
         WorkbenchError: when Keras cannot load it.
     """
     from core.app_layers import register_app_layers_in
+    from core.legacy import is_legacy_file, load_legacy_model
     from core.model_safety import check_model_config, read_file_config
 
     path = Path(path)
+    if is_legacy_file(path):
+        # Keras 2 files (.h5, or a model.to_json() config with its weights beside it): Keras 3
+        # refuses many over small config differences, so core.legacy translates them, with the
+        # same safety checks and a check that every weight found its place.
+        return load_legacy_model(path)
     config, compile_config = read_file_config(path)
     check_model_config(config)
     register_app_layers_in(config)

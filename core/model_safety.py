@@ -96,18 +96,23 @@ def _parse_json(text, path, what):
     return value
 
 
-def check_model_config(config):
+def check_model_config(config, *, extra_layers=()):
     """Refuse a model config that names code: a Lambda, a TFSMLayer, a custom class or function.
 
     Walks every serialized object in the config (layers, nested models, their
     initializers, regularizers ...).
+
+    Args:
+        config: the model's serialized ``{"class_name", "config", ...}``.
+        extra_layers: class names to accept beside ``keras.layers``: built-in
+            layers of older Keras versions (core.legacy), which are data, not code.
 
     Raises:
         UnsafeModelError: naming the first layer at fault and what to do instead.
     """
     from core.keras_env import keras
 
-    known_layers = {n for n in dir(keras().layers) if n[:1].isupper()}
+    known_layers = {n for n in dir(keras().layers) if n[:1].isupper()} | set(extra_layers)
     _walk(config, layer=_entry_name(config) or "model", known=known_layers, is_layer=True)
 
 
@@ -169,4 +174,6 @@ def _check_object(entry, class_name, layer):
 
 
 def _is_keras_module(module):
-    return module == "keras" or (isinstance(module, str) and module.startswith("keras."))
+    # tf_keras is Keras 2's own package: Keras 2 files name its model classes' modules
+    # (tf_keras.src.engine.functional). Keras 3 never imports from it.
+    return isinstance(module, str) and module.split(".")[0] in ("keras", "tf_keras")

@@ -13,15 +13,19 @@ def open_source(text):
     """A project from a project file, a Keras model file or a bundled example's name.
 
     Args:
-        text: a path (``my.kwb.json``, ``model.keras``, ``model.h5``) or an example
-            name such as ``breast_cancer``.
+        text: a path (``my.kwb.json``, ``model.keras``, ``model.h5``, a Keras 2
+            ``model.json`` with its weights beside it) or an example name such as
+            ``breast_cancer``.
 
     Raises:
         WorkbenchError: when it is none of those, saying what is accepted.
     """
+    from core.legacy import is_keras_json
+
     path = Path(text)
     if path.is_file():
-        if path.suffix.lower() in MODEL_SUFFIXES:
+        # A Keras 2 model.to_json() config (weights beside it) opens as a model (core.legacy).
+        if path.suffix.lower() in MODEL_SUFFIXES or is_keras_json(path):
             from core.keras_import import import_model_file
 
             return import_model_file(path)
