@@ -131,7 +131,8 @@ class _Extras:
 
         self.callbacks, self.learning_rate = [], None
         self.streamed = prepared.streamed
-        self.class_weight = class_weights(training.get("class_weight"), prepared.info)
+        self.class_weight = class_weights(training.get("class_weight"), prepared.info,
+                                          prepared.train_labels())
         fit_kwargs = prepared.fit_arguments(training["batch_size"], True)
         spec = lr_schedule_spec(training.get("lr_schedule"),
                                 learning_rate=initial_learning_rate(training["optimizer"]),

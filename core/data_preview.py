@@ -40,6 +40,9 @@ class DataPreview:
         images: class name (or "samples") -> up to IMAGES_PER_CLASS items, each
             an image file path or a uint8 array (h, w) or (h, w, channels).
         target: for regression, ``{"min", "mean", "max"}`` of the target; else None.
+        labels: for classification, every sample's class index (for the class
+            weights of the training part, :func:`balanced_weights`); else None.
+        order, held_out: how the source is split (core.data.info.Loaded's).
     """
 
     info: object = None
@@ -50,6 +53,9 @@ class DataPreview:
     file: str = None
     images: dict = field(default_factory=dict)
     target: dict = None
+    labels: object = None
+    order: str = "random"
+    held_out: tuple = ()
 
 
 def preview_source(project, rows=PREVIEW_ROWS, images_per_class=IMAGES_PER_CLASS):
@@ -82,7 +88,36 @@ def preview_source(project, rows=PREVIEW_ROWS, images_per_class=IMAGES_PER_CLASS
     if preview.info.task == "regression" and len(loaded.y):
         y = np.asarray(loaded.y, dtype=np.float64)
         preview.target = {"min": float(y.min()), "mean": float(y.mean()), "max": float(y.max())}
+    elif preview.info.is_classification:
+        preview.labels = np.asarray(loaded.y, dtype=np.int64)
+        preview.order, preview.held_out = loaded.order, tuple(loaded.held_out)
     return preview
+
+
+def balanced_weights(project, preview):
+    """scikit-learn's "balanced" class weights of the training part, as the project splits it.
+
+    What ``training.class_weight = "balanced"`` gives a run (core.training.settings),
+    so the Data tab can show it next to the imbalance warning. Cheap: a split of
+    the labels, nothing is loaded.
+
+    Returns:
+        ``{class name: weight}``, or {} for regression or a split that fails.
+    """
+    from core.data.labels import balanced_class_weights
+    from core.data.params import preprocessing
+    from core.data.splits import split_indices
+
+    info = preview.info
+    if preview.labels is None or info is None:
+        return {}
+    try:
+        parts = split_indices(len(preview.labels), preview.labels, info.task,
+                              preprocessing(project), preview.order, preview.held_out, info.name)
+    except DataError:  # the problems list says why it cannot be split
+        return {}
+    weights = balanced_class_weights(preview.labels[parts["train"]], len(info.class_names))
+    return {info.class_names[i]: w for i, w in weights.items()}
 
 
 def _raw_table(project, rows):

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QListWidget, QLis
                                QWidget)
 
 from core.data_preview import compatibility_problems
+from ui.class_weights_view import ClassWeightsView
 from ui.data_preview import ClassCountsView, ImageGrid, PreviewWorker, RowsModel
 from ui.data_source_form import PreprocessingForm, SourceForm
 
@@ -93,6 +94,7 @@ class DataTab(QWidget):
         self.warnings.setWordWrap(True)
         self.warnings.setStyleSheet(WARNING_STYLE)
         self.warnings.hide()
+        self.class_weights = ClassWeightsView(self.editor, self)
         classes = QGroupBox("Classes", self)
         counts_box = QVBoxLayout(classes)
         counts_scroll = QScrollArea(classes)
@@ -100,6 +102,7 @@ class DataTab(QWidget):
         counts_scroll.setWidget(self.class_counts)
         counts_box.addWidget(counts_scroll, 1)
         counts_box.addWidget(self.warnings)
+        counts_box.addWidget(self.class_weights)
         self.problems_list = QListWidget(self)
         self.problems_list.setObjectName("data_problems")
         self.problems_list.setAccessibleName("data_problems")
@@ -199,6 +202,7 @@ class DataTab(QWidget):
         lines = _warning_lines(info)
         self.warnings.setText("\n".join(lines))
         self.warnings.setVisible(bool(lines))
+        self.class_weights.show_for(preview)
 
     def _update_problems(self):
         preview = self.preview
@@ -231,8 +235,10 @@ class DataTab(QWidget):
                 self._read_when_shown()
             else:
                 self._update_problems()
+                self.class_weights.show_for(self.preview)  # the split decides the weights
         elif what == "training":
             self._update_problems()  # the loss decides which labels fit
+            self.class_weights.show_for(self.preview)
 
     def _needs_read(self):
         source = self.editor.project.data.source

@@ -118,8 +118,10 @@ class TrainSettingsForm(QWidget):
             "Fraction of the training part held out for validation "
             "(data.preprocessing.validation_split)", double=True, step=0.05)
         self.class_weight = self._combo("train_class_weight", "class_weight",
-                                        ("none", "balanced"),
-                                        tip="balanced: weights inverse to the class counts")
+                                        ("none", "balanced"), editable=True,
+                                        tip="balanced: scikit-learn's weights inverse to the "
+                                            "class counts of the training part; or type "
+                                            '{"class name": weight, ...}')
         self.seed = self._spin("train_seed", "seed", -1, INT_LIMIT, "random: a new seed each run, "
                                "recorded in the run")
         self.seed.setSpecialValueText("random")
@@ -377,8 +379,13 @@ class TrainSettingsForm(QWidget):
         return self.batch_size.value()
 
     def _read_class_weight(self, current):
-        text = self.class_weight.currentText()
-        return {"none": None, "balanced": "balanced"}.get(text, current)
+        text = self.class_weight.currentText().strip()
+        if text in ("", "none", "balanced"):
+            return None if text in ("", "none") else "balanced"
+        value = json.loads(text)  # a ValueError shows the document's value again
+        if not isinstance(value, dict):
+            raise ValueError('class weights: "balanced" or {"class name": weight, ...}')
+        return value
 
     def _read_seed(self, current):
         return None if self.seed.value() < 0 else self.seed.value()

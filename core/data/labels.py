@@ -100,3 +100,23 @@ def encode_labels(y, encoding, num_classes=None):
     if encoding == "one_hot":
         return np.eye(num_classes, dtype=np.float32)[y.astype(np.int64)]
     return y.astype(np.float32)
+
+
+def balanced_class_weights(labels, num_classes):
+    """scikit-learn's "balanced" class weights of class indices ``labels``.
+
+    Each class present gets ``n_samples / (n_present_classes * count)`` (sklearn's
+    ``compute_class_weight``), so a class of half the average size counts twice
+    as much per sample. A class with no sample in ``labels`` gets none.
+
+    Returns:
+        ``{class index: weight}`` (floats), or {} when there are no labels.
+    """
+    from sklearn.utils.class_weight import compute_class_weight
+
+    labels = np.asarray(labels, dtype=np.int64).reshape(-1)
+    present = np.unique(labels[(labels >= 0) & (labels < num_classes)])
+    if not len(present):
+        return {}
+    weights = compute_class_weight("balanced", classes=present, y=labels)
+    return {int(c): float(w) for c, w in zip(present, weights)}

@@ -87,6 +87,18 @@ class PreparedData:
         x, y = getattr(self, part)
         return {"x": x, "y": y, "batch_size": batch_size}
 
+    def train_labels(self):
+        """The training part's class indices (int64), or None for a regression target."""
+        import numpy as np
+
+        if not self.info.is_classification:
+            return None
+        y = self.pipelines.parts["train"][1] if self.streamed else self.train[1]
+        y = np.asarray(y)
+        if self.summary["labels"]["encoding"] == "one_hot":
+            return np.argmax(y, axis=-1).astype(np.int64)
+        return y.reshape(len(y), -1)[:, 0].astype(np.int64)
+
     def preprocessing_summary(self):
         """What was done to the data, JSON-ready, so prediction and export can repeat it.
 

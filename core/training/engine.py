@@ -146,7 +146,8 @@ class _Job:
         self.fit_kwargs = self.prepared.fit_arguments(self.batch_size,
                                                       bool(training.get("shuffle", True)))
         self.steps = steps_per_epoch(self.fit_kwargs)
-        weights = class_weights(training.get("class_weight"), self.prepared.info)
+        weights = class_weights(training.get("class_weight"), self.prepared.info,
+                                self.prepared.train_labels())
         if weights:
             self.fit_kwargs["class_weight"] = weights
         self.best, self.stop_early, self.restore_best = self._monitor()

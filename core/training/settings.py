@@ -235,13 +235,16 @@ def monitor_mode(monitor, mode="auto"):
     return "max" if any(part in name for part in _HIGHER_IS_BETTER) else "min"
 
 
-def class_weights(setting, info):
+def class_weights(setting, info, labels=None):
     """``training.class_weight`` as ``{class index: weight}`` for ``model.fit``, or None.
 
     Args:
-        setting: None, "balanced" (weights inverse to the class counts) or an
-            object mapping class names (or indices) to weights.
+        setting: None, "balanced" (scikit-learn's balanced weights, inverse to
+            the class counts of the training part) or an object mapping class
+            names (or indices) to weights.
         info: the data's description (core.data.info.DataInfo).
+        labels: the training part's class indices (PreparedData.train_labels());
+            without them "balanced" counts the whole data set.
     """
     if setting is None:
         return None
@@ -250,9 +253,14 @@ def class_weights(setting, info):
                              "a regression target: remove it.")
     names = [str(n) for n in info.class_names]
     if setting == "balanced":
-        counts = [(info.class_counts or {}).get(n, 0) for n in names]
-        total = sum(counts)
-        return {i: total / (len(names) * c) for i, c in enumerate(counts) if c} or None
+        if labels is None:  # before a split: the counts of the whole data set
+            import numpy as np
+
+            counts = [(info.class_counts or {}).get(n, 0) for n in names]
+            labels = np.repeat(np.arange(len(names)), counts)
+        from core.data.labels import balanced_class_weights
+
+        return balanced_class_weights(labels, len(names)) or None
     if not isinstance(setting, dict):
         raise settings_error("class_weight", '"balanced" or {class name: weight}', setting)
     weights = {}

@@ -108,3 +108,27 @@ def test_regression_report_and_the_flat_summary():
     metrics = {"metrics": {"loss": 0.3}, "regression": report}
     assert summary(metrics) == {"loss": 0.3, **report}
     assert summary({"evaluated_on": None}) == {}
+
+
+def test_balanced_class_weights_come_from_the_training_labels():
+    from sklearn.utils.class_weight import compute_class_weight
+
+    from core.data import prepare_data
+    from core.examples import load_example
+
+    for name in ("breast_cancer", "iris_softmax"):  # 0/1 labels, then one-hot rows
+        project = load_example(name)
+        prepared = prepare_data(project)
+        labels = prepared.train_labels()
+        assert len(labels) == len(prepared.train[1]) and labels.dtype == np.int64
+        k = prepared.info.num_classes
+        expected = compute_class_weight("balanced", classes=np.arange(k), y=labels)
+        weights = class_weights("balanced", prepared.info, labels)
+        assert weights == pytest.approx(dict(enumerate(expected)))
+    # without labels (before a split): the counts of the whole data set, same formula
+    counts = prepared.info.class_counts
+    whole = class_weights("balanced", prepared.info)
+    total = sum(counts.values())
+    assert whole == pytest.approx({i: total / (k * counts[n])
+                                   for i, n in enumerate(prepared.info.class_names)})
+    assert class_weights({"setosa": 2}, prepared.info) == {0: 2.0}

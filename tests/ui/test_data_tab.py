@@ -138,6 +138,23 @@ def test_an_imbalanced_csv_shows_the_warning(qtbot, open_tab, tmp_path):
     assert tab.problems == ["The input `input` expects shape (30,) but skewed.csv is tabular "
                             "data with 2 features: set the Input shape to [2]."]
 
+    # beside the warning: the balanced weights of the training part, and a button to use them
+    from core.data import prepare_data
+    from core.data.labels import balanced_class_weights
+
+    weights = tab.class_weights
+    assert weights.isVisible() and weights.button.isVisible()
+    train = prepare_data(tab.editor.project).train_labels()
+    expected = balanced_class_weights(train, 2)  # sklearn's compute_class_weight("balanced")
+    assert weights.weights == pytest.approx({"common": expected[0], "rare": expected[1]})
+    assert weights.weights["rare"] > 3 * weights.weights["common"]
+    assert f"rare {expected[1]:.2f}" in weights.text.text()
+    weights.button.click()
+    assert tab.editor.project.training["class_weight"] == "balanced"
+    assert not weights.button.isVisible() and "Training uses them" in weights.text.text()
+    tab.editor.undo_stack.undo()
+    assert tab.editor.project.training.get("class_weight") is None and weights.button.isVisible()
+
 
 def test_wrong_output_units_show_their_fix(qtbot, open_tab):
     tab = open_tab(load_example("breast_cancer"))

@@ -315,3 +315,17 @@ def test_losses_and_metrics_per_output_show_and_stay(qtbot, tab, editor):
     form.loss.setEditText('["binary_crossentropy"]')
     form._commit("loss")
     assert editor.project.training["loss"] == ["binary_crossentropy"]
+
+
+def test_class_weight_is_none_balanced_or_typed_per_class(qtbot, tab, editor):
+    combo = tab.settings_form.class_weight
+    combo.setCurrentIndex(combo.findText("balanced"))
+    combo.activated.emit(combo.currentIndex())
+    assert editor.project.training["class_weight"] == "balanced"
+    combo.setEditText('{"0": 1.0, "1": 2.5}')
+    combo.lineEdit().editingFinished.emit()
+    assert editor.project.training["class_weight"] == {"0": 1.0, "1": 2.5}
+    combo.setEditText("[1, 2]")  # not weights by class: the document keeps its value
+    combo.lineEdit().editingFinished.emit()
+    assert editor.project.training["class_weight"] == {"0": 1.0, "1": 2.5}
+    assert combo.currentText() == '{"0": 1.0, "1": 2.5}'
