@@ -7,8 +7,8 @@ Run:
 
 The page of each tab (docs/<tab>.md) shows ``tab-<tab>.png``, made by the application's own
 ``python main.py --screenshot PNG --tab TAB`` in a fresh process, after a short headless
-training run so that the Runs tab has runs to show. The Model tab's close-ups
-(``model-tab.png``, ``model-tab-problem.png``) need a selection and an edit, so they are made
+training run so that the Runs tab has runs to show. The close-ups (``model-tab.png``,
+``model-tab-problem.png``, ``runs-compare.png``) need a selection or an edit, so they are made
 in this process. Everything runs in a private data folder: your settings and runs are not used.
 """
 
@@ -48,8 +48,8 @@ def tab_shots(out, env, when="ready", tabs=TABS):
     return paths
 
 
-def model_close_ups(out):
-    """The Model tab with a layer selected and its code, and with a mistake in it."""
+def close_ups(out):
+    """The Model tab with a layer selected and with a mistake; the Runs tab comparing runs."""
     from PySide6.QtCore import QEventLoop, QTimer
 
     from ui.app import make_application
@@ -82,9 +82,18 @@ def model_close_ups(out):
     settle(800)
     window.grab().save(str(out / "model-tab-problem.png"))
     window.editor.undo_stack.setClean()
+
+    # The Runs tab comparing the two runs made by main().
+    window.open_example(EXAMPLE)
+    window.tabs.setCurrentWidget(window.runs_tab)
+    settle(800)  # the tab reads the runs when shown
+    runs = window.runs_tab.content
+    runs.select_runs([summary.id for summary in runs.summaries])
+    settle(800)
+    window.grab().save(str(out / "runs-compare.png"))
     window.close()
     app.processEvents()
-    print("docs/screenshots/model-tab.png, docs/screenshots/model-tab-problem.png")
+    print("model-tab.png, model-tab-problem.png, runs-compare.png")
 
 
 def main(argv=None):
@@ -97,7 +106,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     home = tempfile.mkdtemp(prefix="kwb-shots-")
-    os.environ["KERAS_WORKBENCH_HOME"] = home  # also for model_close_ups, in this process
+    os.environ["KERAS_WORKBENCH_HOME"] = home  # also for close_ups, in this process
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "KERAS_WORKBENCH_HOME": home}
     if args.quick:
@@ -108,7 +117,7 @@ def main(argv=None):
         run_main("train", EXAMPLE, "--epochs", epochs, env=env)
     tab_shots(args.out, env)
     sys.path.insert(0, str(ROOT))
-    model_close_ups(args.out)
+    close_ups(args.out)
     print(f"screenshots written to {args.out}")
     return 0
 
