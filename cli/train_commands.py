@@ -27,8 +27,14 @@ class Reporter:
             self._distribution(event)
         if event["event"] == "started" and not self.as_json:
             self._start_bar(event)
-        elif event["event"] in ("early_stopping", "paused", "continued") and self.as_json:
+        elif event["event"] in ("early_stopping", "paused", "continued", "fine_tune") \
+                and self.as_json:
             self.emit(event)
+        elif event["event"] == "fine_tune":  # transfer learning's phase 2 (core.training.phases)
+            layers = f"top {event['unfrozen_top']}" if event["unfrozen_top"] else "all"
+            text = (f"From epoch {event['epoch']}: fine-tuning, the {layers} backbone layers "
+                    f"unfrozen at learning rate {event['learning_rate']:g}")
+            (self.bar.write if self.bar is not None else print)(text, file=sys.stderr)
 
     def _distribution(self, event):
         """State the devices and the global batch and its split, as the run records them."""
