@@ -44,8 +44,9 @@ def gui_command():
     The bundle's own executable when frozen; else the ``keras-workbench-gui`` script
     installed beside this Python; else this Python running main.py.
     """
-    if getattr(sys, "frozen", False):
-        return [sys.executable]
+    if getattr(sys, "frozen", False):  # the bundle: its windowed executable, beside this one
+        gui = Path(sys.executable).with_name(GUI_SCRIPT + Path(sys.executable).suffix)
+        return [str(gui if gui.is_file() else sys.executable)]
     scripts = Path(sysconfig.get_path("scripts"))
     for candidate in (scripts / GUI_SCRIPT, Path(sys.executable).parent / GUI_SCRIPT):
         if candidate.is_file():
