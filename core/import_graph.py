@@ -116,7 +116,7 @@ def _call_tensors(op, node):
                 f"Layer `{op.name}` is called with the tensor `{key}=` as a keyword argument, "
                 "which a Keras Workbench graph cannot express yet: pass the tensors "
                 "positionally or as one list.")
-        if _carries_nothing(key, value):
+        if _carries_nothing(key, value) or _is_call_default(op, key, value):
             continue
         raise WorkbenchError(
             f"Layer `{op.name}` is called with `{key}={value!r:.40}`, which a Keras Workbench "
@@ -137,6 +137,24 @@ def _carries_nothing(key, value):
     if isinstance(value, (list, tuple)):
         return all(v is None for v in value)
     return value is None or (key in _CONTEXT_KWARGS and value is False)
+
+
+def _is_call_default(op, key, value):
+    """True when ``key=value`` is what the layer's ``call`` does anyway.
+
+    Keras records some defaults at call time: the random augmentation layers
+    record ``training=True``, their own default, which the graph gets by not
+    passing anything.
+    """
+    import inspect
+
+    try:
+        parameter = inspect.signature(op.call).parameters.get(key)
+    except (TypeError, ValueError):
+        return False
+    return (parameter is not None and parameter.default is not inspect.Parameter.empty
+            and isinstance(value, (bool, int, float, str)) and parameter.default == value
+            and type(parameter.default) is type(value))
 
 
 def _source_ref(tensor, ids, where):

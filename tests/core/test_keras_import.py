@@ -71,6 +71,15 @@ def _conv():
                                      kernel_regularizer=keras.regularizers.L2(0.01))])
 
 
+def _augmented():
+    # Random augmentation layers record their default training=True at call time.
+    keras.utils.set_random_seed(6)
+    inp = keras.Input((8, 8, 3), name="image")
+    x = L.RandomFlip("horizontal", name="flip")(inp)
+    x = L.RandomRotation(0.1, name="rotate")(x)
+    return keras.Model(inp, L.Dense(2, name="out")(L.Flatten(name="flat")(x)))
+
+
 def _inputs(model, seed=0):
     rng = np.random.default_rng(seed)
     arrays = [rng.random((4, *t.shape[1:]), dtype=np.float32) for t in model.inputs]
@@ -104,7 +113,8 @@ def assert_same_model(original, rebuilt):
 @pytest.mark.parametrize("make, suffix", [(_sequential, ".keras"), (_multi_io, ".keras"),
                                           (_shared, ".keras"), (_nested, ".keras"),
                                           (_nested_functional, ".keras"),
-                                          (_conv, ".keras"), (_sequential, ".h5"),
+                                          (_conv, ".keras"), (_augmented, ".keras"),
+                                          (_sequential, ".h5"),
                                           (_multi_io, ".h5")])
 def test_import_rebuilds_the_same_model_with_its_weights(tmp_path, make, suffix):
     original = make()
