@@ -20,7 +20,7 @@ def _words(identifier):
 def is_custom(widget):
     """A widget class of this app (ui.*) or a Matplotlib canvas."""
     module = type(widget).__module__
-    return module.startswith("ui.") or module.startswith("matplotlib.")
+    return module.startswith(("ui.", "matplotlib."))
 
 
 def name_custom_widgets(root):

@@ -1,5 +1,9 @@
 """The desktop finish: menus reachable by keyboard, themes, settings, help, about, welcome."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -230,9 +234,6 @@ def test_custom_widgets_have_accessible_names(window):
 
 def test_icons_and_plots_are_sharp_at_twice_the_scale(tmp_path):
     """At a 200% screen, a canvas renders twice the pixels and the icon gives a 2x pixmap."""
-    import subprocess
-    import sys
-
     from tests.paths import ROOT
 
     code = """
@@ -250,8 +251,6 @@ renderer = canvas.get_renderer()
 pixmap = app_icon().pixmap(32, 32)
 print(renderer.width, renderer.height, pixmap.width(), pixmap.devicePixelRatio())
 """
-    import os
-
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                           timeout=120, env={**os.environ, "QT_QPA_PLATFORM": "offscreen",
                                             "QT_SCALE_FACTOR": "2"})

@@ -27,15 +27,18 @@ def test_gui_entry_point_is_declared_and_starts_the_window():
     assert HANDLERS[parse_command_line([]).command or "gui"] is cmd_gui
 
 
+@pytest.mark.slow
 def test_screenshot_script_quick_mode(tmp_path):
-    """docs/make_screenshots.py --quick: each tab page's shot through main.py --screenshot."""
+    """docs/make_screenshots.py --quick: a tab page's shot through main.py --screenshot.
+
+    The Data tab: it reads its source in a thread, which the shot must end before exiting.
+    """
     proc = subprocess.run([sys.executable, "docs/make_screenshots.py", "--quick", "--out",
-                           str(tmp_path), "--tab", "model", "--tab", "data"],
+                           str(tmp_path), "--tab", "data"],
                           cwd=ROOT, capture_output=True, text=True, timeout=300,
                           env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    for tab in ("model", "data"):
-        assert (tmp_path / f"tab-{tab}.png").stat().st_size > 10_000
+    assert (tmp_path / "tab-data.png").stat().st_size > 10_000
 
 
 @pytest.mark.slow
