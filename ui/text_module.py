@@ -2,10 +2,11 @@
 
 ELMo is found in the TF-Hub cache under its handle (core.text.hub_cache), with
 no network. When it is not there, the panel shows core's message (what to
-download and where to put it) and two ways to give it: a folder the user picks
-(allowed for this session only: core.text.hub_cache.allow_folder, through
-resolve_module), or a downloaded .tar.gz that the tab unpacks into the cache in
-the background.
+download and where to put it) and three ways to give it: a download into the
+cache (tensorflow_hub's, about 350 MB, run by the tab in the background), a folder
+the user picks (allowed for this session only: core.text.hub_cache.allow_folder,
+through resolve_module), or a downloaded .tar.gz that the tab unpacks into the
+cache in the background.
 """
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -24,6 +25,7 @@ class ModulePanel(QWidget):
     Signals:
         module_changed(): :attr:`handle` or :attr:`available` changed.
         install_requested(str): unpack this archive into the cache (the tab runs it).
+        download_requested(): download ELMo into the cache (the tab runs it).
         problem_found(str): a picked folder is not a module (the message to show).
 
     Attributes:
@@ -33,6 +35,7 @@ class ModulePanel(QWidget):
 
     module_changed = Signal()
     install_requested = Signal(str)
+    download_requested = Signal()
     problem_found = Signal(str)
 
     def __init__(self, parent=None):
@@ -53,7 +56,13 @@ class ModulePanel(QWidget):
         self.install.setToolTip("Unpack a downloaded ELMo archive into the TF-Hub cache, "
                                 "where it is found from now on.")
         self.install.clicked.connect(self._on_install_clicked)
+        self.download = QPushButton("Download (350 MB)", self)
+        self.download.setObjectName("text_download_module")
+        self.download.setToolTip(f"Download ELMo from {hub_cache.ELMO_HANDLE} into the TF-Hub "
+                                 "cache (needs a network; once).")
+        self.download.clicked.connect(self._on_download_clicked)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.download)
         buttons.addWidget(self.choose)
         buttons.addWidget(self.install)
         buttons.addStretch(1)
@@ -72,6 +81,7 @@ class ModulePanel(QWidget):
             folder = self.handle
         was = (self.available, self.handle)
         self.available = folder is not None
+        self.download.setVisible(not self.available and hub_cache.is_url(self.handle))
         if folder is None:
             self.status.setText(hub_cache.missing_message(self.handle, why="cache"))
             self.status.setStyleSheet("color: #8a5a00;")
@@ -104,6 +114,10 @@ class ModulePanel(QWidget):
         folder = QFileDialog.getExistingDirectory(self, "Choose the ELMo module folder")
         if folder:
             self.use_folder(folder)
+
+    @Slot()
+    def _on_download_clicked(self):
+        self.download_requested.emit()
 
     @Slot()
     def _on_install_clicked(self):

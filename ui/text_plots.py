@@ -142,14 +142,17 @@ class SentenceMap(_Plot):
             colors[query] = "C3"
         ax.scatter(points[:, 0], points[:, 1], c=colors, s=46, zorder=3)
         many = len(points) > NOTES_UP_TO
+        middle = (points[:, 0].min() + points[:, 0].max()) / 2
         for i, (x, y) in enumerate(points):
-            note = f"{i + 1}" if many else f"{i + 1}. {short(labels[i], 24)}"
-            ax.annotate(note, (x, y), xytext=(5, 4), textcoords="offset points", fontsize=8)
+            note = f"{i + 1}" if many else f"{i + 1}. {short(labels[i], 20)}"
+            left = x > middle  # notes point inwards, so they stay inside the plot
+            ax.annotate(note, (x, y), xytext=(-5 if left else 5, 4), textcoords="offset points",
+                        ha="right" if left else "left", fontsize=8)
         ax.set_xlabel(f"principal component 1 ({explained[0]:.0%} of the variance)", fontsize=8)
         ax.set_ylabel(f"principal component 2 ({explained[1]:.0%})", fontsize=8)
         ax.tick_params(labelsize=7)
         ax.grid(True, alpha=0.3)
-        ax.margins(0.25, 0.12)  # room for the notes beside the points
+        ax.margins(0.12, 0.12)
         ax.set_title("The sentences on a plane (PCA)", fontsize=9)
         if query is not None:
             ax.text(0.01, 0.01, f"red: sentence {query + 1}; orange: its nearest "

@@ -25,15 +25,15 @@ from ui.text_similarity import SimilarityView
 
 MESSAGE_STYLES = {"error": "color: #b00020;", "warning": "color: #8a5a00;", "info": ""}
 BUSY = {"embed": "Embedding", "compare": "Comparing the word", "predict": "Predicting",
-        "install": "Unpacking the module"}
+        "install": "Unpacking the module", "download": "Downloading ELMo (about 350 MB)"}
 
 
 class TextTab(QWidget):
     """Sentences in, similarities, neighbours and predictions out.
 
     Signals:
-        job_succeeded(str): a job ("embed", "compare", "predict", "install") ended
-            and its result is shown.
+        job_succeeded(str): a job ("embed", "compare", "predict", "install",
+            "download") ended and its result is shown.
         job_failed(str): a job failed or was stopped; the message shown.
 
     Attributes:
@@ -92,6 +92,7 @@ class TextTab(QWidget):
         self.module = ModulePanel(left)
         self.module.module_changed.connect(self._update_buttons)
         self.module.install_requested.connect(self._on_module_install_requested)
+        self.module.download_requested.connect(self._on_module_download_requested)
         self.module.problem_found.connect(self._on_problem_found)
         group = QGroupBox("ELMo module", left)
         QVBoxLayout(group).addWidget(self.module)
@@ -157,8 +158,8 @@ class TextTab(QWidget):
             "" if self.predict_view.run_dir() else "Pick a run first.")
         self.predict_view.predict.setEnabled(not predict_why)
         self.predict_view.predict.setToolTip(predict_why or "Predict each sentence of the box.")
-        self.module.choose.setEnabled(self.worker is None)
-        self.module.install.setEnabled(self.worker is None)
+        for button in (self.module.choose, self.module.install, self.module.download):
+            button.setEnabled(self.worker is None)
 
     # -- jobs ------------------------------------------------------------------------
     def embed(self):
@@ -233,9 +234,9 @@ class TextTab(QWidget):
             self.predict_view.show_predictions(self._job_texts, predictions)
             self._show_message(f"Predicted {len(predictions)} sentence(s) with "
                                f"{self._predictor.run_dir.name}.", "info")
-        elif kind == "install":
+        elif kind in ("install", "download"):
             self.module.use_cache()
-            self._show_message(f"ELMo is installed in {result}.", "info")
+            self._show_message(f"ELMo is in {result}.", "info")
         self.job_succeeded.emit(kind)
 
     @Slot(str)
@@ -271,6 +272,11 @@ class TextTab(QWidget):
     def _on_module_install_requested(self, archive):
         if self.worker is None:
             self._start("install", text_worker.install_module, archive)
+
+    @Slot()
+    def _on_module_download_requested(self):
+        if self.worker is None:
+            self._start("download", text_worker.download_module)
 
     @Slot(str, str, str, str)
     def _on_context_compare_requested(self, word, sentence_a, sentence_b, output):

@@ -72,6 +72,13 @@ def install_module(archive, **_callbacks):
     return install_archive(archive)
 
 
+def download_module(**_callbacks):
+    """Download ELMo into the TF-Hub cache with tensorflow_hub; returns the module folder."""
+    from core.text.hub_cache import ELMO_HANDLE, resolve_module
+
+    return resolve_module(ELMO_HANDLE, download=True)
+
+
 class TextJob(QThread):
     """Runs ``function(*args, on_progress=..., should_stop=..., **kwargs)`` once.
 
@@ -83,7 +90,7 @@ class TextJob(QThread):
         stopped(str): :meth:`request_stop` ended the job early; what was done.
 
     Attributes:
-        kind: what the job is ("embed", "compare", "predict", "install"), for the tab.
+        kind: what the job is ("embed", "compare", "predict", "install", "download").
     """
 
     progressed = Signal(int, int)
