@@ -20,6 +20,9 @@ Settings read from ``project.training`` beyond compile's optimizer, loss and met
 - ``device``: "auto", "cpu", "gpu" or "gpu:N"; ``mixed_precision``: true for mixed_float16.
 - ``tensorboard``: true to write TensorBoard logs into the run folder.
 - ``runs_dir``: where this project's run folders go (default: core.paths.runs_dir).
+- ``fine_tune``: None, or ``{"epochs": 5, "unfrozen_top": 20, "learning_rate": 1e-05}``:
+  transfer learning's second phase after ``epochs``, with the top layers of the model's
+  ZooBackbone unfrozen (core.training.phases); the run then has both phases' epochs.
 
 Importing this package does not import Keras; calling train() does.
 """
