@@ -7,6 +7,8 @@ background) and draws every token of one sentence against every token of the
 other, the word's cell framed.
 """
 
+import html
+
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QVBoxLayout, QWidget)
@@ -84,7 +86,7 @@ class ContextView(QWidget):
         """Show a core.text.contextual.WordInContexts."""
         self.result = result
         self.verdict.setText(
-            f"“{result.word}” in sentence 1 vs sentence 2 — contextual ({result.output}) "
+            f"“{html.escape(result.word)}” in sentence 1 vs sentence 2 — contextual ({result.output}) "
             f"cosine: <b>{result.similarity:.2f}</b>; context-free (word_emb) cosine: "
             f"<b>{result.context_free_similarity:.2f}</b>. "
             + ("The context changed the word's vector." if result.similarity < 0.99 else

@@ -45,6 +45,7 @@ class ModulePanel(QWidget):
         self.status = QLabel(self)
         self.status.setObjectName("text_module_status")
         self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.PlainText)
         self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.choose = QPushButton("Choose module folder…", self)
         self.choose.setObjectName("text_choose_module")
@@ -90,8 +91,22 @@ class ModulePanel(QWidget):
                      else "the folder you picked")
             self.status.setText(f"ELMo from {where}: {folder}")
             self.status.setStyleSheet("")
+        self._fit_status()
         if (self.available, self.handle) != was:
             self.module_changed.emit()
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._fit_status()
+
+    def _fit_status(self):
+        # A word-wrapped label in a splitter's column is not given the height its lines
+        # need; the download instructions must show in full, so ask for it.
+        # (QLabel.heightForWidth answers at least the minimum set last: measure the text.)
+        width = max(self.contentsRect().width(), 200)  # the label spans the panel
+        lines = self.status.fontMetrics().boundingRect(0, 0, width, 100_000, Qt.TextWordWrap,
+                                                        self.status.text())
+        self.status.setMinimumHeight(lines.height() + 4)
 
     def use_folder(self, folder):
         """Use the module in ``folder`` (the user picked it); False with a message if it is none."""

@@ -88,6 +88,7 @@ class TextTab(QWidget):
         self.message = QLabel(left)
         self.message.setObjectName("text_message")
         self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.PlainText)  # messages quote paths and code
         self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.module = ModulePanel(left)
         self.module.module_changed.connect(self._update_buttons)
