@@ -211,6 +211,9 @@ def test_fine_tune_needs_a_backbone(tmp_path):
     with pytest.raises(WorkbenchError, match="`training.fine_tune` unfreezes the top of a "
                                              "ZooBackbone layer, but the model has none"):
         train(project, run_dir=tmp_path / "run")
+    project.training["fine_tune"] = {"epochs": 1, "learning_rate": -1}
+    with pytest.raises(WorkbenchError, match="`training.fine_tune.learning_rate`"):
+        train(project, run_dir=tmp_path / "run")
     assert not (tmp_path / "run").exists()
 
 
