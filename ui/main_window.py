@@ -20,9 +20,9 @@ from ui.icons import app_icon
 from ui.lazy_tab import LazyTab
 from ui.menus import build_menus, fill_recent_menu
 from ui.model_tab import ModelTab
-from ui.pending_tab import PendingTab
 from ui.settings import app_settings, default_project
 from ui.theme import ThemeManager
+from ui.zoo_drop import local_paths, split_drop
 
 TAB_NAMES = ("model", "data", "train", "zoo", "text", "runs")
 
@@ -69,14 +69,15 @@ class MainWindow(QMainWindow):
         self.train_tab = LazyTab("ui.train_tab", "TrainTab", self.editor, self)
         self.runs_tab = LazyTab("ui.runs_tab", "RunsTab", self.editor, self)
         self.text_tab = LazyTab("ui.text_tab", "TextTab", self.editor, self)
+        self.zoo_tab = LazyTab("ui.zoo_tab", "ZooTab", self.editor, self)
         pages = [(self.model_tab, "Model"), (self.data_tab, "Data"), (self.train_tab, "Train"),
-                 (PendingTab("the model zoo (Keras applications, drag-and-drop images)", self),
-                  "Zoo"),
+                 (self.zoo_tab, "Zoo"),
                  (self.text_tab, "Text"),
                  (self.runs_tab, "Runs")]
         for page, title in pages:
             self.tabs.addTab(page, title)
         self.runs_tab.built.connect(self._on_runs_tab_built)
+        self.zoo_tab.built.connect(self._on_zoo_tab_built)
         # Widgets made on first need (plots) are named when their tab is next shown.
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         for index, name in enumerate(TAB_NAMES):
@@ -84,6 +85,7 @@ class MainWindow(QMainWindow):
             page.setObjectName(f"tab_{name}")
             page.setAccessibleName(f"tab_{name}")
         self.setCentralWidget(self.tabs)
+        self.setAcceptDrops(True)  # images go to the Zoo tab, projects and models open
 
     def _build_status_bar(self):
         self.device_label = QLabel("Loading TensorFlow in the background…", self)
@@ -133,6 +135,36 @@ class MainWindow(QMainWindow):
         """Resume a stopped or crashed run in the Train tab."""
         self.tabs.setCurrentWidget(self.train_tab)
         self.train_tab.ensure_built().resume(run_dir)
+
+    @Slot(object)
+    def _on_zoo_tab_built(self, zoo_tab):
+        zoo_tab.project_created.connect(self._on_zoo_project_created)
+
+    @Slot(object)
+    def _on_zoo_project_created(self, project):
+        """Open the project the Zoo tab's "Use as base…" made, unsaved, on the Train tab."""
+        if self.maybe_save():
+            self.set_project(project)
+            self.tabs.setCurrentWidget(self.train_tab)
+
+    # -- drops on the window ---------------------------------------------------
+    def dragEnterEvent(self, event):
+        if local_paths(event.mimeData()):
+            event.acceptProposedAction()
+
+    dragMoveEvent = dragEnterEvent
+
+    def dropEvent(self, event):
+        """Image files and folders are classified in the Zoo tab; a project or model opens."""
+        images, documents = split_drop(local_paths(event.mimeData()))
+        if not images and not documents:
+            return
+        event.acceptProposedAction()
+        if images:
+            self.tabs.setCurrentWidget(self.zoo_tab)
+            self.zoo_tab.ensure_built().classify_paths(images)
+        elif documents:
+            self.open_path(documents[0])
 
     def training_running(self):
         return self.train_tab.content is not None and self.train_tab.content.is_running()
@@ -261,7 +293,7 @@ class MainWindow(QMainWindow):
         if self.project.path and not file_actions.is_example(self.project):
             self.settings.setValue("project/last", str(self.project.path))
         self.settings.sync()
-        for tab in (self.data_tab, self.text_tab):
+        for tab in (self.data_tab, self.text_tab, self.zoo_tab):
             if tab.content is not None:
                 tab.content.shutdown()  # their worker threads end before the window does
         if self.loader.isRunning():
