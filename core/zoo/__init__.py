@@ -10,4 +10,6 @@ Modules (each cheap to import; TensorFlow is imported at first real use):
     inputs    how a model wants its images (size, channels, scaling)
     classify  a classifier that loads a model once and labels images in batches
     gradcam   Grad-CAM heat maps and overlays
+    results_csv  a classification's results as CSV
+    run_models   the open project's runs that classify images
 """

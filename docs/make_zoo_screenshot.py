@@ -1,7 +1,7 @@
 """Render the Zoo tab with predictions and a Grad-CAM into docs/screenshots/zoo-tab.png.
 
 Run:
-    python docs/zoo_screenshot.py [--out docs/screenshots/zoo-tab.png] [--keras-home DIR]
+    python docs/make_zoo_screenshot.py [--out docs/screenshots/zoo-tab.png] [--keras-home DIR]
 
 Without ``--keras-home`` (no network here, so no real ImageNet weights) a stand-in
 MobileNetV2 is written under Keras's cache file name in a temporary KERAS_HOME,
