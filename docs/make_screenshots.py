@@ -118,6 +118,9 @@ def main(argv=None):
     tab_shots(args.out, env)
     sys.path.insert(0, str(ROOT))
     close_ups(args.out)
+    # The Zoo tab with predictions and a Grad-CAM (a stand-in MobileNetV2; its own process).
+    subprocess.run([sys.executable, str(ROOT / "docs" / "make_zoo_screenshot.py"), "--out",
+                    str(args.out / "zoo-tab.png")], cwd=ROOT, env=env, check=True, timeout=900)
     print(f"screenshots written to {args.out}")
     return 0
 
