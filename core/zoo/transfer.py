@@ -56,14 +56,9 @@ def transfer_project(zoo_name, image_folder, *, image_size=None, weights="imagen
         WorkbenchError: an unknown zoo model.
         DataError: a folder without at least two class sub-folders of images.
     """
-    from core.data.images import scan_folder
-
     zoo = zoo_model(zoo_name)
     root = Path(image_folder).expanduser()
-    if not root.is_dir():
-        raise DataError(f"{root} is not a folder: give a folder with one sub-folder of images "
-                        "per class.")
-    _, _, class_names, _ = scan_folder(root)
+    class_names = folder_classes(root)
     size = list(image_size or zoo.input_size)
     graph = ModelGraph.sequential(
         [*size, 3], [*AUGMENTATION, backbone_node(zoo.name, weights),
@@ -95,6 +90,41 @@ def transfer_project(zoo_name, image_folder, *, image_size=None, weights="imagen
     return Project(name=name or f"{zoo.name}_{root.name}", description=description,
                    model=graph, data=DataSpec(source=source, preprocessing=preprocessing),
                    training=training)
+
+
+def folder_classes(root):
+    """The class names of an image folder: its sub-folders, sorted as the data source sorts.
+
+    Cheap enough for the GUI thread: it stops at each class's first image file and
+    opens none (the data source checks every image when it is loaded).
+
+    Raises:
+        DataError: when ``root`` is not a folder or has fewer than two such classes.
+    """
+    import os
+
+    from core.data.images import IMAGE_SUFFIXES
+
+    if not root.is_dir():
+        raise DataError(f"{root} is not a folder: give a folder with one sub-folder of images "
+                        "per class.")
+
+    def has_images(folder):
+        for _, dirs, names in os.walk(folder):
+            dirs[:] = [d for d in dirs if d[0] != "."]
+            if any(Path(n).suffix.lower() in IMAGE_SUFFIXES for n in names if n[0] != "."):
+                return True
+        return False
+
+    classes = sorted(p.name for p in root.iterdir() if p.is_dir() and p.name[0] != ".")
+    for name in classes:
+        if not has_images(root / name):
+            raise DataError(f"The class folder `{name}` in {root} has no images: add images "
+                            "or remove the folder.")
+    if len(classes) < 2:
+        raise DataError(f"{root} has {len(classes)} class sub-folder(s): a classifier needs at "
+                        "least two, one per class, each holding that class's images.")
+    return classes
 
 
 def backbone_node(zoo_name, weights="imagenet"):

@@ -200,6 +200,22 @@ def test_a_transfer_project_trains_in_two_phases_on_one_curve_and_resumes_in_pha
     assert backbone["trainable"] is True and backbone["unfrozen_top"] == 2
 
 
+def test_the_head_is_sized_from_the_class_folders_without_opening_an_image(tmp_path):
+    from core.errors import DataError
+    from core.zoo.transfer import transfer_project
+
+    for name in ("ant", "bee", "cat"):
+        (tmp_path / name / "deeper").mkdir(parents=True)
+        (tmp_path / name / "deeper" / "1.JPG").write_bytes(b"not decoded here")
+    project = transfer_project("mobilenet_v2", tmp_path, fine_tune_epochs=0)
+    assert project.model.node("classes").config == {"units": 3, "activation": "softmax"}
+    assert project.data.source["image_size"] == [224, 224]  # the model's own input size
+    assert project.training["fine_tune"] is None
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(DataError, match="The class folder `empty`"):
+        transfer_project("mobilenet_v2", tmp_path)
+
+
 def test_fine_tune_needs_a_backbone(tmp_path):
     from core.graph import ModelGraph
     from core.project import DataSpec, TrainingSpec
