@@ -53,3 +53,13 @@ def test_example_fits_its_data_and_trains_one_epoch(name, tmp_path):
     assert math.isfinite(result.history["loss"][-1])
     assert math.isfinite(result.test["loss"])
     assert bar[0] in result.test, f"{name}: the bar's metric is not among the test metrics"
+
+
+def test_breast_cancer_reaches_its_bar_with_its_own_settings(tmp_path):
+    """Issue #3's bar: `train breast_cancer` reaches test accuracy >= 0.95 (the full run,
+    30 epochs; plain Keras gives the same figure with the same seed)."""
+    project = load_example("breast_cancer")
+    assert quality_bar(project.description) == ("accuracy", ">=", 0.95)
+    result = train(project, run_dir=tmp_path / "run")
+    assert result.status == "finished" and result.epochs_completed == 30
+    assert result.test["accuracy"] >= 0.95
