@@ -40,7 +40,8 @@ def test_csv_to_a_folder_that_cannot_be_written_names_it(tmp_path):
         write_results_csv([Prediction("x.jpg", TOP)], target, top=5)
 
 
-def _run(project, parent, name, input_shape, status="finished", model=True, classes=None):
+def add_run(project, parent, name, input_shape, status="finished", model=True, classes=None):
+    """A run folder of ``project`` with a model of ``input_shape`` (never loaded), recorded."""
     snapshot = Project(name=project.name, model=ModelGraph.sequential(
         input_shape, [("out", "Dense", {"units": 3, "activation": "softmax"})]))
     folder = RunFolder.create(parent / name, snapshot, epochs=1)
@@ -56,11 +57,11 @@ def _run(project, parent, name, input_shape, status="finished", model=True, clas
 
 def test_image_classifier_runs_are_the_image_runs_that_left_a_model(tmp_path):
     project = Project(name="shapes")
-    good = _run(project, tmp_path, "good", [8, 8, 1], classes=["a", "b", "c"])
-    _run(project, tmp_path, "tabular", [30], classes=["x", "y", "z"])
-    _run(project, tmp_path, "no_model", [8, 8, 3], model=False, classes=["a", "b", "c"])
-    _run(project, tmp_path, "running", [8, 8, 3], status="failed", classes=["a", "b", "c"])
-    _run(project, tmp_path, "no_classes", [8, 8, 3])
+    good = add_run(project, tmp_path, "good", [8, 8, 1], classes=["a", "b", "c"])
+    add_run(project, tmp_path, "tabular", [30], classes=["x", "y", "z"])
+    add_run(project, tmp_path, "no_model", [8, 8, 3], model=False, classes=["a", "b", "c"])
+    add_run(project, tmp_path, "running", [8, 8, 3], status="failed", classes=["a", "b", "c"])
+    add_run(project, tmp_path, "no_classes", [8, 8, 3])
     runs = image_classifier_runs(project)
     assert [r.id for r in runs] == ["good"]
     assert runs[0].dir == good and runs[0].classes == ("a", "b", "c")

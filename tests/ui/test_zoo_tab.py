@@ -60,8 +60,8 @@ def make_tab(qtbot):
 
     tabs = []
 
-    def make():
-        tab = ZooTab(ModelEditor(Project(name="zoo")))
+    def make(project=None):
+        tab = ZooTab(ModelEditor(project or Project(name="zoo")))
         qtbot.addWidget(tab)
         tab.resize(1400, 860)
         tabs.append(tab)
@@ -250,3 +250,45 @@ def test_use_as_base_and_drops_on_the_window(qtbot, monkeypatch, keras_home, pho
         window.editor.mark_saved()
         window.close()
     assert window.zoo_tab.content.worker is None
+
+
+def test_a_dropped_model_file_classifies_with_its_labels_and_explains(
+        make_tab, photos, tmp_path, qtbot):
+    from core.keras_env import keras
+
+    k = keras()
+    k.utils.set_random_seed(0)
+    model = k.Sequential([k.Input((32, 32, 3)), k.layers.Rescaling(1 / 255),
+                          k.layers.Conv2D(4, 3, activation="relu", name="features"),
+                          k.layers.GlobalAveragePooling2D(),
+                          k.layers.Dense(3, activation="softmax")])
+    path = tmp_path / "colours.keras"
+    model.save(path)
+    (tmp_path / "labels.txt").write_text("red\ngreen\nblue\n")
+    tab = make_tab()
+    wait_job(qtbot, tab, "classify", lambda: drop(tab.drop_area, [path, photos["flower"]]))
+    assert tab.models.current_choice().kind == "file" and "labels.txt" in tab.panel.status.text()
+    (prediction,) = tab.results.results.predictions()
+    assert sorted(t["label"] for t in prediction.top) == ["blue", "green", "red"]
+    assert "classified by <b>colours</b>" in tab.workspace.title.text()
+    qtbot.waitUntil(lambda: tab.worker is None and tab.gradcam.explanation is not None,
+                    timeout=JOB_MS)
+    assert tab.gradcam.explanation.layer == "features"
+    assert tab.gradcam.explanation.label == prediction.top[0]["label"]
+
+
+def test_the_projects_image_runs_are_listed_under_your_models(make_tab, tmp_path):
+    from core.project import Project
+    from tests.core.test_zoo_results import add_run
+
+    project = Project(name="shapes")
+    add_run(project, tmp_path, "20250101-120000", [8, 8, 1], classes=["a", "b", "c"])
+    add_run(project, tmp_path, "tabular", [30], classes=["x", "y", "z"])
+    tab = make_tab(project)
+    own = tab.models.own
+    rows = [own.child(i).text(0) for i in range(own.childCount())]
+    assert rows == ["A model file…", "run 20250101-120000"]
+    assert own.child(1).text(5) == "3 classes" and own.child(1).text(1) == "8×8"
+    tab.models.setCurrentItem(own.child(1))
+    assert tab.model_key().spec == str(tmp_path / "20250101-120000")
+    assert "training run of this project" in tab.panel.title.text()
