@@ -108,6 +108,13 @@ class ZooTab(QWidget):
         self.gradcam.class_requested.connect(self._on_gradcam_class_requested)
         return self.workspace
 
+    def showEvent(self, event):
+        # A Keras script or `zoo download` in a terminal may have filled the cache meanwhile.
+        self.models.refresh_weights()
+        if self._choice is not None and self.worker is None:
+            self.panel.show_choice(self._choice, random=self._choice.spec in self._random)
+        super().showEvent(event)
+
     # -- the chosen model ----------------------------------------------------------------
     def choose_model(self, name_or_path):
         """Choose a zoo model by name, or a model file by path; True when it is listed."""
