@@ -69,17 +69,16 @@ def test_a_two_output_model_compiles_and_fits_with_losses_per_output():
     assert list(model.output_names) == NAMES
     x = np.random.default_rng(0).random((32, 4)).astype("float32")
     y = [(x[:, :1] > 0.5).astype("float32"), x.sum(axis=1, keepdims=True)]
-    for loss, metrics in (("mse", ["mae"]),
-                          (["binary_crossentropy", "mse"], [["accuracy"], ["mae"]]),
-                          ({"score": "mse", "is_spam": "binary_crossentropy"},
-                           {"is_spam": "accuracy"})):
+    # one loss and a flat metrics list (which Keras alone refuses for two outputs), then
+    # an object by output name that gives one output no metrics
+    for loss, metrics, logged in (
+            ("mse", ["mae"], {"is_spam_mae", "score_mae"}),
+            ({"score": "mse", "is_spam": "binary_crossentropy"}, {"is_spam": "accuracy"},
+             {"is_spam_accuracy"})):
         model.compile(optimizer="adam", loss=compile_loss(loss, NAMES),
                       metrics=compile_metrics(metrics, NAMES))
-        history = model.fit(x, y, epochs=1, batch_size=16, verbose=0).history
-        assert {"loss", "is_spam_loss", "score_loss"} <= set(history)
-        assert ("is_spam_accuracy" in history) == (loss != "mse")
-        assert ("score_mae" in history) == (loss != "mse" and isinstance(metrics, list)) or \
-            loss == "mse"
+        history = model.fit(x, y, epochs=1, batch_size=32, verbose=0).history
+        assert set(history) == {"loss", "is_spam_loss", "score_loss"} | logged
 
 
 def test_the_exported_script_compiles_per_output_and_the_project_keeps_it(tmp_path):
