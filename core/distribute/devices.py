@@ -17,12 +17,10 @@ turning on memory growth and splitting the CPU must come before that, so
 import re
 from dataclasses import dataclass
 
+from core.devices import MIXED_PRECISION_CAPABILITY
 from core.errors import WorkbenchError
 
 DEVICE_SPECS = "cpu, cpu:N, gpu, gpu:0,1 or all"
-# Keras's mixed precision guide: float16 pays off from compute capability 7.0 (Volta) on;
-# older GPUs and CPUs run it, but slower than float32.
-MIXED_PRECISION_MIN_CAPABILITY = (7, 0)
 
 
 @dataclass(frozen=True)
@@ -140,6 +138,8 @@ def mixed_precision_supported():
     """True when every GPU TensorFlow uses has compute capability 7.0 or more.
 
     False without a GPU: on a CPU mixed_float16 runs, but slower than float32.
+    Unlike core.devices.mixed_precision_support (one chosen device, for the
+    Train tab), this looks at every visible GPU, as a distributed run uses them all.
     """
     import tensorflow as tf
 
@@ -148,6 +148,6 @@ def mixed_precision_supported():
         return False
     for gpu in gpus:
         capability = tf.config.experimental.get_device_details(gpu).get("compute_capability")
-        if capability is None or tuple(capability) < MIXED_PRECISION_MIN_CAPABILITY:
+        if capability is None or tuple(capability) < MIXED_PRECISION_CAPABILITY:
             return False
     return True

@@ -80,7 +80,8 @@ def enter_fine_tune(model, training, options=None):
     """
     import math
 
-    from core.training.settings import make_loss, make_metrics, make_optimizer
+    from core.training.outputs import compile_loss, compile_metrics
+    from core.training.settings import make_optimizer
 
     options = options or fine_tune_options(training.get("fine_tune"))
     for layer in backbones(model):
@@ -89,7 +90,8 @@ def enter_fine_tune(model, training, options=None):
     # changing `trainable` only takes effect through compile().
     model.compile(optimizer=make_optimizer(training["optimizer"],
                                            learning_rate=options["learning_rate"]),
-                  loss=make_loss(training["loss"]), metrics=make_metrics(training["metrics"]))
+                  loss=compile_loss(training["loss"], list(model.output_names)),
+                  metrics=compile_metrics(training["metrics"], list(model.output_names)))
     return int(sum(math.prod(w.shape) for w in model.trainable_weights))
 
 
