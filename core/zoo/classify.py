@@ -150,7 +150,8 @@ class Classifier:
 
     def _probabilities(self, x):
         # predict_on_batch: Keras's compiled step without predict()'s per-call dataset set-up.
-        out = np.asarray(self.model.predict_on_batch(x), dtype=np.float64)
+        out = self.model.predict_on_batch(x)
+        out = np.asarray(out[0] if isinstance(out, (list, tuple)) else out, dtype=np.float64)
         out = out.reshape(len(out), -1)
         if out.shape[1] == 1:  # one sigmoid unit: the probability of the second class
             p = out[:, 0]
@@ -262,7 +263,13 @@ def _open_run(run_dir, model_path=None):
 
 def _labels(names, model, path):
     """Class names that fit the model's outputs, and a note when there were none."""
-    outputs = int(np.prod([d for d in model.output_shape[1:] if d])) if model.output_shape else 0
+    shape = model.output_shape
+    if isinstance(shape, list):
+        if len(shape) != 1:
+            raise WorkbenchError(f"The model `{model.name}` has {len(shape)} outputs: image "
+                                 "classification needs a model with one output of class scores.")
+        shape = shape[0]
+    outputs = int(np.prod([d for d in shape[1:] if d]))
     count = 2 if outputs == 1 else outputs
     if names and len(names) == count:
         return list(names), []

@@ -98,11 +98,11 @@ class _opened:
         Image = self.Image
         try:
             # Pillow only warns between 1x and 2x the limit; refuse from 1x. The filter
-            # is process-wide for the moment of the open: an open reads the header only.
+            # is process-wide while it is set, so only the open (the header) is inside.
             with warnings.catch_warnings():
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
                 self.image = Image.open(self.path)
-                self.image.load()
+            self.image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise ImageReadError(self.path, f"it has more than {Image.MAX_IMAGE_PIXELS:,} pixels "
                                  "(Pillow's limit against decompression bombs), so it was "
