@@ -38,12 +38,27 @@ class Panel:
         self.name = name
         self.ax = self.background = self.ylim = None
         self.lines = {}
+        self.marks = []  # (x, label): phase boundaries, drawn with the axes
         self.stale, self.changed = "all", False
         self.clear()
 
     def clear(self):
         self.data = {kind: Series() for kind in KINDS}
         self.ylim, self.changed = None, True
+        if self.marks:
+            self.marks = []
+            if self.ax is not None:
+                for artist in list(self.ax.lines) + list(self.ax.texts):
+                    if artist.get_gid() == "phase_mark":
+                        artist.remove()
+                self.stale = "all"
+
+    def add_mark(self, x, label):
+        """A dashed vertical line at ``x`` (a phase boundary), part of the static axes."""
+        self.marks.append((x, label))
+        if self.ax is not None:
+            _draw_mark(self.ax, x, label)
+            self.stale, self.changed = "all", True
 
     def attach(self, ax, log_scale):
         """Set up ``ax`` for this quantity: few ticks, the name inside, empty animated lines."""
@@ -61,6 +76,8 @@ class Panel:
         if not log_scale:
             ax.set_ylim(0, 1)  # until the first values come
         self.lines = {kind: ax.plot([], [], animated=True, **STYLES[kind])[0] for kind in KINDS}
+        for x, label in self.marks:
+            _draw_mark(ax, x, label)
 
     def append(self, kind, x, y):
         self.data[kind].append(float(x), float(y))
@@ -112,6 +129,12 @@ class Panel:
             i = min(int(np.searchsorted(batches.x, x)), batches.n - 1)
             text += f"; per batch at {batches.x[i]:.2f}: {batches.y[i]:.4g}"
         return text
+
+
+def _draw_mark(ax, x, label):
+    ax.axvline(x, color="#888888", lw=1, ls="--", gid="phase_mark")
+    ax.text(x, 0.03, f" {label}", transform=ax.get_xaxis_transform(), fontsize=8,
+            color="#888888", gid="phase_mark")
 
 
 def set_scale(ax, log):

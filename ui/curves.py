@@ -103,6 +103,7 @@ class LiveCurves(QWidget):
         self.log_scale = False
         self._epochs, self._steps, self._epoch_base = 1, 1, 0
         self._smoother = BatchSmoother()
+        self._marks = []  # (epoch, label) phase boundaries of the run shown
         self._canvas_stale = True
         self._blank_draw = False
         self._job = self._job_panel = None  # the panel redraw in progress (see _panel_job)
@@ -133,6 +134,7 @@ class LiveCurves(QWidget):
         self._steps = max(1, int(steps_per_epoch))
         self._epoch_base = int(initial_epoch)
         self._smoother = BatchSmoother()
+        self._marks = []
         self.hover.clear()
         for panel in self.panels.values():
             panel.clear()
@@ -164,6 +166,14 @@ class LiveCurves(QWidget):
                 continue
             kind, name = ("val", key[4:]) if key.startswith("val_") else ("train", key)
             self._panel(name).append(kind, epoch, value)
+        self._schedule()
+
+    def mark_phase(self, epoch, label):
+        """Mark that a new phase starts after ``epoch`` (transfer learning's fine-tune)."""
+        self._marks.append((epoch, label))
+        for panel in self.panels.values():
+            panel.add_mark(epoch, label)
+        self._canvas_stale = True
         self._schedule()
 
     def line_data(self, name, kind):
@@ -212,6 +222,7 @@ class LiveCurves(QWidget):
         panel = self.panels.get(name)
         if panel is None:
             panel = self.panels[name] = Panel(name)
+            panel.marks = list(self._marks)
             if name == "loss":  # the loss comes first, whatever order the logs came in
                 self.panels = {"loss": panel, **self.panels}
             self._layout_panels()

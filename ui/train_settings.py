@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout
                                QVBoxLayout, QWidget)
 
 from core.training.settings import (CHECKPOINT_DEFAULTS, EARLY_STOPPING_DEFAULTS,
-                                    LR_SCHEDULE_KINDS)
+                                    FINE_TUNE_DEFAULTS, LR_SCHEDULE_KINDS)
 from ui.optimizer_fields import OptimizerFields
 from ui.param_editors import INT_LIMIT
 
@@ -38,7 +38,7 @@ class TrainSettingsForm(QWidget):
     def __init__(self, editor, parent=None):
         super().__init__(parent)
         self.editor = editor
-        self._updating = False
+        self._updating = True  # building the fields emits valueChanged: not the user's edits
         self._catalog = None  # {"losses", "metrics"} once Keras has loaded
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -48,8 +48,8 @@ class TrainSettingsForm(QWidget):
         self.optimizer = self.optimizer_fields.optimizer
         QVBoxLayout(optimizer).addWidget(self.optimizer_fields)
         for group in (optimizer, self._loss_group(), self._fit_group(),
-                      self._early_group(), self._schedule_group(), self._checkpoint_group(),
-                      self._device_group()):
+                      self._early_group(), self._fine_tune_group(), self._schedule_group(),
+                      self._checkpoint_group(), self._device_group()):
             layout.addWidget(group)
         layout.addStretch(1)
         editor.settings_changed.connect(self._on_editor_settings_changed)
@@ -146,6 +146,32 @@ class TrainSettingsForm(QWidget):
         form.addRow("Patience", self.early_patience)
         form.addRow(self.early_restore)
         return self.early
+
+    def _fine_tune_group(self):
+        # Transfer learning's second phase; shown only for a model with a zoo backbone.
+        self.fine_tune = self._named(
+            QGroupBox("Fine-tune the backbone (phase 2)", self), "train_fine_tune",
+            "After the epochs above train the head, unfreeze the top of the pretrained "
+            "backbone and train on at a lower learning rate, on the same curve")
+        self.fine_tune.setCheckable(True)
+        self.fine_tune.toggled.connect(self._committer("fine_tune"))
+        form = QFormLayout(self.fine_tune)
+        self.fine_tune_epochs = self._spin("train_fine_tune_epochs", "fine_tune", 1, 100_000,
+                                           "Epochs of phase 2, after the head's epochs")
+        self.fine_tune_top = self._spin("train_fine_tune_unfrozen_top", "fine_tune", 0, 10_000,
+                                        "Backbone layers to unfreeze, from the top (0: all); "
+                                        "BatchNormalization layers stay frozen")
+        self.fine_tune_top.setSpecialValueText("all")
+        self.fine_tune_rate = self._spin("train_fine_tune_learning_rate", "fine_tune", 1e-8, 1.0,
+                                         "Learning rate of phase 2: small, so the pretrained "
+                                         "features are adjusted, not destroyed", double=True)
+        self.fine_tune_rate.setDecimals(8)
+        self.fine_tune_rate.setRange(1e-8, 1.0)  # again: the 4-decimal range rounded 1e-8 to 0
+        self.fine_tune_rate.setSingleStep(1e-5)
+        form.addRow("Epochs", self.fine_tune_epochs)
+        form.addRow("Unfreeze top layers", self.fine_tune_top)
+        form.addRow("Learning rate", self.fine_tune_rate)
+        return self.fine_tune
 
     def _schedule_group(self):
         box = QGroupBox("Learning-rate schedule", self)
@@ -258,6 +284,7 @@ class TrainSettingsForm(QWidget):
                        ["none", "balanced"])
             self.seed.setValue(-1 if t.get("seed") is None else int(t["seed"]))
             self._show_early(t.get("early_stopping"))
+            self._show_fine_tune(t.get("fine_tune"))
             self._show_schedule(t.get("lr_schedule"))
             checkpoint = _options(t.get("checkpoint", True), CHECKPOINT_DEFAULTS)
             self.save_best.setChecked(bool(checkpoint and checkpoint["save_best"]))
@@ -305,6 +332,17 @@ class TrainSettingsForm(QWidget):
         self.early_patience.setValue(int(options["patience"]))
         self.early_restore.setChecked(bool(options["restore_best_weights"]))
 
+    def _show_fine_tune(self, setting):
+        graph = self.editor.project.model
+        has_backbone = any(n.class_name == "ZooBackbone" for n in graph.nodes)
+        self.fine_tune.setVisible(has_backbone or bool(setting))
+        options = _options(setting, FINE_TUNE_DEFAULTS)
+        self.fine_tune.setChecked(options is not None)
+        options = options or FINE_TUNE_DEFAULTS
+        self.fine_tune_epochs.setValue(int(options["epochs"]))
+        self.fine_tune_top.setValue(int(options["unfrozen_top"]))
+        self.fine_tune_rate.setValue(float(options["learning_rate"]))
+
     def _show_schedule(self, setting):
         kind = setting.get("kind") if isinstance(setting, dict) else None
         if isinstance(setting, dict) and "class_name" in setting:
@@ -351,7 +389,7 @@ class TrainSettingsForm(QWidget):
         if value != project.training.get(key):
             self.editor.edit_settings(f"Set training.{key}", "training",
                                       lambda p: p.training.__setitem__(key, value))
-        elif key in ("early_stopping", "lr_schedule", "checkpoint"):
+        elif key in ("early_stopping", "fine_tune", "lr_schedule", "checkpoint"):
             self.refresh()  # a toggled group shows the values it would write
 
     def _read_optimizer(self, current):
@@ -404,6 +442,13 @@ class TrainSettingsForm(QWidget):
                        patience=self.early_patience.value(),
                        restore_best_weights=self.early_restore.isChecked())
         return options
+
+    def _read_fine_tune(self, current):
+        if not self.fine_tune.isChecked():
+            return None
+        return {"epochs": self.fine_tune_epochs.value(),
+                "unfrozen_top": self.fine_tune_top.value(),
+                "learning_rate": self.fine_tune_rate.value()}
 
     def _read_checkpoint(self, current):
         options = dict(current) if isinstance(current, dict) else \

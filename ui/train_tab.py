@@ -15,6 +15,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QScrollArea,
                                QSizePolicy, QSplitter, QVBoxLayout, QWidget)
 
+from core.training.phases import PHASE_EVENT
 from ui.run_progress import RunProgress
 from ui.train_settings import TrainSettingsForm
 from ui.train_worker import TrainWorker
@@ -344,6 +345,11 @@ class TrainTab(QWidget):
             self._show_message(event.get("message", ""), "warning")
         elif name == "evaluating":
             self._set_status("Evaluating on the test part…")
+        elif name == PHASE_EVENT:
+            first = int(event.get("epoch", 1))
+            self.curves.mark_phase(first - 1, "fine-tune")
+            self._set_status(f"Fine-tuning from epoch {first}: the top "
+                             f"{event.get('unfrozen_top') or 'all'} backbone layers train now.")
 
     def _on_started(self, event):
         epochs, first = int(event.get("epochs", 1)), int(event.get("initial_epoch", 0))

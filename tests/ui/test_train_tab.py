@@ -329,3 +329,42 @@ def test_class_weight_is_none_balanced_or_typed_per_class(qtbot, tab, editor):
     combo.lineEdit().editingFinished.emit()
     assert editor.project.training["class_weight"] == {"0": 1.0, "1": 2.5}
     assert combo.currentText() == '{"0": 1.0, "1": 2.5}'
+
+
+def test_fine_tune_fields_show_for_a_backbone_model_and_write_training_fine_tune(qtbot, tab,
+                                                                                  editor):
+    from core.graph import Node
+    from core.zoo.transfer import backbone_node
+
+    form = tab.settings_form
+    assert form.fine_tune.isHidden()  # quickstart has no pretrained backbone
+    node = Node(*backbone_node("mobilenet_v2", weights=None), inputs=[])
+    editor.edit("Add backbone", lambda g: g.nodes.append(node))
+    assert not form.fine_tune.isHidden() and not form.fine_tune.isChecked()
+    form.fine_tune.setChecked(True)
+    assert editor.project.training["fine_tune"] == {"epochs": 5, "unfrozen_top": 20,
+                                                    "learning_rate": 1e-5}
+    form.fine_tune_top.setValue(0)
+    assert editor.project.training["fine_tune"]["unfrozen_top"] == 0
+    assert form.fine_tune_top.text() == "all"
+    editor.undo_stack.undo()
+    editor.undo_stack.undo()
+    assert editor.project.training["fine_tune"] is None and not form.fine_tune.isChecked()
+
+
+def test_the_fine_tune_phase_is_marked_on_every_curve(qtbot, tab, tmp_path):
+    curves = tab.curves
+    curves.prepare(["accuracy"], 6)
+    curves.start_run(6, 0, 2)
+    for epoch in range(1, 4):
+        curves.add_epoch(epoch, {"loss": 1.0 / epoch, "accuracy": 0.2 * epoch})
+    tab._on_worker_event_happened({"event": "fine_tune", "epoch": 4, "unfrozen_top": 20})
+    curves.add_epoch(4, {"loss": 0.2, "accuracy": 0.85, "auc": 0.9})  # a panel made later
+    curves.redraw_now()
+    for name in ("loss", "accuracy", "auc"):
+        marks = [a for a in curves.panels[name].ax.lines if a.get_gid() == "phase_mark"]
+        assert [m.get_xdata()[0] for m in marks] == [3], name
+    assert "Fine-tuning from epoch 4" in tab.status.text()
+    tab.grab().save(str(tmp_path / "fine_tune.png"))
+    curves.start_run(6, 0, 2)  # a new run forgets the mark
+    assert not any(a.get_gid() == "phase_mark" for a in curves.panels["loss"].ax.lines)
