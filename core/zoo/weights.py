@@ -184,9 +184,17 @@ def load_problem(name, file, include_top=True):
     ``weights="imagenet"``: EfficientNet's extra rescaling has no weights) and
     Keras's legacy-HDF5 loader checks every layer's count and shapes.
     """
+    import h5py
+
+    # Keras's own reader of legacy .h5 weights (what model.load_weights uses for them),
+    # called directly: load_weights goes by the file name, and a download in progress
+    # or a file to import may be called anything.
+    from keras.src.legacy.saving.legacy_h5_format import load_weights_from_hdf5_group
+
     model = build_zoo_model(name, weights=None, include_top=include_top)
     try:
-        model.load_weights(str(file))
+        with h5py.File(file, "r") as weights:
+            load_weights_from_hdf5_group(weights, model)
     except Exception as exc:  # h5py and Keras raise many kinds; all mean "not these weights"
         return f"it does not load into {name} {'with' if include_top else 'without'} its top " \
                f"({_first_line(exc)})"

@@ -99,7 +99,7 @@ def test_mobilenet_at_another_input_size_names_the_file_keras_wants(home, standi
 
 
 def test_import_checks_by_loading_and_finds_the_variant(home, standins, tmp_path):
-    downloaded = tmp_path / "downloaded.h5"
+    downloaded = tmp_path / "downloaded.bin"  # any name: the file is checked by its content
     shutil.copy(standins["notop"], downloaded)
     status = import_weights("mobilenet_v2", downloaded)  # tried with the top first, then without
     assert (status.include_top, status.cached) == (False, True)
@@ -109,7 +109,8 @@ def test_import_checks_by_loading_and_finds_the_variant(home, standins, tmp_path
     text = tmp_path / "weights.h5"
     text.write_text("not HDF5")
     with pytest.raises(WorkbenchError, match=r"weights.h5 is not a set of ImageNet weights for "
-                                             r"`mobilenet_v2`: it does not load"):
+                                             r"`mobilenet_v2`: it does not load into "
+                                             r"mobilenet_v2 with its top \(Unable to"):
         import_weights("mobilenet_v2", text)
     with pytest.raises(WorkbenchError, match="does not load into mobilenet without its top"):
         import_weights("mobilenet", downloaded, include_top=False)  # MobileNet V1: no hash
@@ -186,3 +187,35 @@ def _saved(path):
     with h5py.File(path, "r") as f:
         return [f[layer][name][()] for layer in f.attrs["layer_names"]
                 for name in f[layer].attrs["weight_names"]]
+
+
+def test_zoo_commands_list_import_and_download(home, standins, tmp_path, monkeypatch, capsys):
+    from cli.parser import parse_command_line
+    from cli.run import run_command
+
+    def zoo(*words):
+        return run_command(parse_command_line(["zoo", *map(str, words)]))
+
+    assert zoo("list") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["NAME", "INPUT", "PARAMS", "SIZE", "TOP-1", "CACHED"]
+    assert lines[5].split() == ["mobilenet_v2", "224x224", "3.5M", "14", "MB", "71.3%", "-"]
+    assert [line.split()[0] for line in lines[1:41]] == list(catalog.zoo_names())
+    assert str(home / "models") in lines[-1]
+
+    shutil.copy(standins["top"], tmp_path / "mnv2.h5")
+    assert zoo("import", "mobilenet_v2", tmp_path / "mnv2.h5") == 0
+    assert "as the ImageNet weights of mobilenet_v2 (with its top)" in capsys.readouterr().out
+    assert zoo("list") == 0
+    assert capsys.readouterr().out.splitlines()[5].endswith("  top")
+    assert zoo("import", "mobilenet_v2") == 2
+    assert "Usage: `python main.py zoo import NAME FILE`" in capsys.readouterr().err
+
+    monkeypatch.undo()
+    use_keras_home(monkeypatch, home)
+    _with_weight_file(monkeypatch, "mobilenet_v2", include_top=False,
+                      url=standins["notop"].as_uri(), file_hash=None)
+    assert zoo("download", "mobilenet_v2", "notop") == 0  # no hash: checked by loading
+    assert weights_status("mobilenet_v2", include_top=False).cached
+    assert zoo("download", "mobilenet_v2", "sideways") == 2
+    assert "expected top" in capsys.readouterr().err
