@@ -236,3 +236,23 @@ def test_what_cannot_be_opened_says_why(tmp_path):
         open_classifier(tmp_path / "notes.txt")
     with pytest.raises(WorkbenchError, match="is not a run folder"):
         open_classifier(tmp_path)
+
+
+def test_a_run_with_standard_scaling_fits_it_again_on_its_images(tmp_path):
+    rng = np.random.default_rng(0)
+    for index, name in enumerate(("dark", "light")):
+        (tmp_path / "images" / name).mkdir(parents=True)
+        for i in range(5):
+            pixels = rng.integers(0, 100, (12, 12, 3)) + 120 * index
+            Image.fromarray(pixels.astype(np.uint8)).save(tmp_path / "images" / name / f"{i}.png")
+    model = _tiny_cnn(classes=2)
+    run = make_run_folder(tmp_path / "run", model=model, image_folder=tmp_path / "images",
+                          scaling="standard")
+    classifier = open_classifier(run)
+    assert classifier.labels == ["dark", "light"]  # from the image folder: never evaluated
+    assert classifier.model_input.description == "the run's standard scaling"
+    rgb = np.full((12, 12, 3), 170, np.uint8)
+    scaled = classifier.model_input.batch([classifier.model_input.prepare(rgb)])
+    assert abs(float(scaled.mean())) < 3  # centred by the training images' statistics
+    np.testing.assert_allclose(classifier.predict_images([rgb])[0],
+                               model.predict(scaled, verbose=0)[0], rtol=1e-5)
