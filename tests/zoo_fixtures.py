@@ -22,9 +22,11 @@ def write_standin_weights(name, keras_home, *, include_top=True, spread=False, s
     """
     import h5py
 
+    from core.keras_env import keras
     from core.zoo.catalog import zoo_model
     from core.zoo.weights import build_zoo_model
 
+    keras()  # first, so that Keras starts the app's way
     # keras.src: the public API has no writer for the legacy layout (DESIGN.md).
     from keras.src.legacy.saving.legacy_h5_format import save_weights_to_hdf5_group
 

@@ -217,7 +217,11 @@ def _open_zoo(entry, weights):
 
 def _open_file(path, scaling):
     from core.keras_import import load_model_safely
-    from core.model_labels import class_names_for, is_teachable_machine_labels, labels_file_beside
+    from core.model_labels import (
+        class_names_for,
+        is_teachable_machine_labels,
+        labels_file_beside,
+    )
     from core.zoo.inputs import file_input
 
     if path.suffix.lower() not in MODEL_SUFFIXES:
@@ -273,10 +277,11 @@ def _labels(names, model, path):
     count = 2 if outputs == 1 else outputs
     if names and len(names) == count:
         return list(names), []
+    numbered = [f"class {i}" for i in range(count)]
     if names:
-        return [f"class {i}" for i in range(count)], [
-            f"{len(names)} class names were found for {path.name}, but it has {count} outputs: "
-            "classes are shown by number."]
-    return [f"class {i}" for i in range(count)], [
-        f"No class names for {path.name}: put a labels.txt beside it, one class name a line "
-        "in output order."]
+        note = (f"{len(names)} class names were found for {path.name}, but it has {count} "
+                "outputs: classes are shown by number.")
+    else:
+        note = (f"No class names for {path.name}: put a labels.txt beside it, one class name "
+                "a line in output order.")
+    return numbered, [note]

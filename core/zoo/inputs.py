@@ -9,8 +9,8 @@
   Teachable Machine export (its ``labels.txt`` says ``0 Name``), which takes -1..1.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

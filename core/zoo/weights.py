@@ -186,16 +186,16 @@ def load_problem(name, file, include_top=True):
     """
     import h5py
 
+    model = build_zoo_model(name, weights=None, include_top=include_top)  # imports Keras
     # Keras's own reader of legacy .h5 weights (what model.load_weights uses for them),
     # called directly: load_weights goes by the file name, and a download in progress
     # or a file to import may be called anything.
     from keras.src.legacy.saving.legacy_h5_format import load_weights_from_hdf5_group
 
-    model = build_zoo_model(name, weights=None, include_top=include_top)
     try:
         with h5py.File(file, "r") as weights:
             load_weights_from_hdf5_group(weights, model)
-    except Exception as exc:  # h5py and Keras raise many kinds; all mean "not these weights"
+    except Exception as exc:  # noqa: BLE001 - h5py and Keras raise many kinds: "not these weights"
         return f"it does not load into {name} {'with' if include_top else 'without'} its top " \
                f"({_first_line(exc)})"
     return None

@@ -3,8 +3,14 @@
 import pytest
 
 from core.errors import WorkbenchError
-from core.model_labels import (class_names_for, is_teachable_machine_labels, labels_file_beside,
-                               parse_labels, read_labels_file, run_class_names)
+from core.model_labels import (
+    class_names_for,
+    is_teachable_machine_labels,
+    labels_file_beside,
+    parse_labels,
+    read_labels_file,
+    run_class_names,
+)
 from tests.zoo_fixtures import make_run_folder
 
 

@@ -17,8 +17,14 @@ from core.errors import WorkbenchError
 from core.zoo import catalog
 from core.zoo.catalog import zoo_model
 from core.zoo.download import DownloadCancelled, download_weights
-from core.zoo.weights import (MissingWeightsError, build_zoo_model, import_weights,
-                              require_weights, weights_path, weights_status)
+from core.zoo.weights import (
+    MissingWeightsError,
+    build_zoo_model,
+    import_weights,
+    require_weights,
+    weights_path,
+    weights_status,
+)
 from tests.zoo_fixtures import use_keras_home, write_standin_weights
 
 
