@@ -77,7 +77,7 @@ def _docstring(project, has_data, weights):
 
 
 def _imports(imports):
-    standard = sorted(i for i in imports if i.split()[1].split(".")[0] in ("csv", "math", "os"))
+    standard = sorted(i for i in imports if i.split()[1].split(".")[0] in ("collections", "csv", "math", "os", "re"))
     third = sorted({"import keras", "import numpy as np"} | {
         i for i in imports if i == "import tensorflow as tf"}) + sorted(
         i for i in imports if i.startswith("from sklearn"))

@@ -116,6 +116,8 @@ def _step_code(step):
     if name == "text_vectorization":
         return "vectorize_text", _VECTORIZE, [f"MAX_TOKENS = {step['max_tokens']}",
                                               f"SEQUENCE_LENGTH = {step['sequence_length']}"]
+    if name == "seq2seq_vectorization":
+        return "vectorize_pairs", _PAIRS, [f"MAX_TOKENS = {step['max_tokens']}"]
     raise WorkbenchError(f"Export to Python does not cover the preprocessing step `{name}` yet: "
                          "export the model as .keras instead.")
 
@@ -242,6 +244,33 @@ _VECTORIZE = code('''
             batches = [np.asarray(layer(x[i:i + 4096])) for i in range(0, len(x), 4096)]
             ids = np.concatenate(batches) if batches else np.zeros((0, SEQUENCE_LENGTH))
             return ids.astype(np.int32), y
+
+        return transform
+    ''')
+
+
+_PAIRS = code('''
+    def vectorize_pairs(x_train, y_train):
+        """Source and target sentences as token ids with one vocabulary fitted on the training
+        part only (ids 0, 1, 2: padding, unknown word, start); the decoder's input
+        "target_in" is the target shifted right behind the start id (teacher forcing)."""
+        sentences = [words(s) for s in x_train["source"]] + [words(t) for t in y_train]
+        counts = collections.Counter(w for sentence in sentences for w in sentence)
+        vocabulary = ["", "[UNK]", "[START]"] + [w for w, _ in counts.most_common(MAX_TOKENS - 3)]
+        index = {w: i for i, w in enumerate(vocabulary)}
+
+        def ids(texts):
+            out = np.zeros((len(texts), SEQUENCE_LENGTH), np.int32)
+            for row, text in enumerate(texts):
+                row_ids = [index.get(w, 1) for w in words(text)]
+                out[row, :len(row_ids)] = row_ids
+            return out
+
+        def transform(x, y):
+            target = ids(y)
+            start = np.full((len(target), 1), 2, np.int32)
+            decoder_in = np.concatenate([start, target[:, :-1]], axis=1)
+            return {"source": ids(x["source"]), "target_in": decoder_in}, target
 
         return transform
     ''')

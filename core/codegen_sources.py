@@ -311,6 +311,51 @@ def _image_folder(project, source, info):
     return image_folder_source(project, source, info)
 
 
+def _seq2seq_text(project, source, info):
+    from core.data.csvfile import read_table
+    from core.data.table import separator_setting
+
+    header = param(source, "header", bool, False)
+    column = param(source, "target", str, "reversed") == "column"
+    layout = []  # per file: path, encoding, separator, text column, target column (or None)
+    for path in paths(project, source):
+        table = read_table(path, separator_setting(source) or "\t", header)
+        target = (table.column_index(param(source, "target_column", (str, int), 1),
+                                     "target_column") if column else None)
+        layout.append((str(path), _encoding(path), table.separator,
+                       table.column_index(param(source, "text_column", (str, int), 0),
+                                          "text_column"), target))
+    loader = code('''
+        def load_data():
+            """Sentence pairs of PAIR_FILES: x {"source": sentences}, y the target sentences."""
+            sources, targets = [], []
+            for path, encoding, separator, text_column, target_column in PAIR_FILES:
+                with open(path, encoding=encoding, newline="") as f:
+                    rows = [[cell.strip() for cell in row]
+                            for row in csv.reader(f, delimiter=separator)
+                            if any(cell.strip() for cell in row)]
+                for row in $rows
+                    sources.append(row[text_column])
+                    $target
+            $reverse
+            keep = [i for i, (s, t) in enumerate(zip(sources, targets)) if words(s) and words(t)]
+            x = {"source": np.array([sources[i] for i in keep], dtype=str)}
+            return x, np.array([targets[i] for i in keep], dtype=str), {}
+
+
+        def words(text):
+            """The first SEQUENCE_LENGTH lower-case words of a sentence."""
+            return re.findall(r"[a-z0-9']+", str(text).lower())[:SEQUENCE_LENGTH]
+        ''', rows="rows[1:]:  # row 0 is the header" if header else "rows:",
+        target="targets.append(row[target_column])" if column else "pass",
+        reverse=("" if column else
+                 "# the toy task: write the source's first words in reverse order\n    "
+                 "targets = [\" \".join(words(s)[::-1]) for s in sources]"))
+    constants = [f"PAIR_FILES = {pretty_literal(layout, prefix=len('PAIR_FILES = '))}",
+                 f"SEQUENCE_LENGTH = {param(source, 'sequence_length', int, 12)}"]
+    return SourceCode(loader, [], constants, {"import collections", "import csv", "import re"})
+
+
 WRITERS = {
     "sklearn": _sklearn,
     "random": _random,
@@ -320,4 +365,5 @@ WRITERS = {
     "ratings": _ratings,
     "text_csv": _text_csv,
     "image_folder": _image_folder,
+    "seq2seq_text": _seq2seq_text,
 }

@@ -169,7 +169,10 @@ def _label_texts(info, y):
 
 
 def _number(value):
-    value = float(value)
+    try:
+        value = float(value)
+    except (TypeError, ValueError):  # sentences (seq2seq_text's source and target)
+        return str(value)
     return str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:.4g}"
 
 

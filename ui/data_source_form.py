@@ -22,6 +22,7 @@ KIND_LABELS = {
     "text_csv": "Text: sentences and labels (CSV)",
     "series_csv": "Time series (CSV column)",
     "ratings": "Synthetic ratings (recommender)",
+    "seq2seq_text": "Text: sentence pairs (seq2seq)",
 }
 _TASK = Field("task", "choice", None, (("guess from the labels", None), ("binary", "binary"),
                                        ("multiclass", "multiclass"),
@@ -95,6 +96,22 @@ SOURCE_FIELDS = {
         Field("samples", "int", 5000, minimum=2, tip="Distinct (user, item) ratings."),
         Field("factors", "int", 4, minimum=1, tip="Latent factors the ratings are made from."),
         _SEED,
+    ),
+    "seq2seq_text": (
+        Field("path", "files", filter=_TABLES,
+              tip="Text files, one sentence per line (or source<TAB>target pairs)."),
+        Field("target", "choice", "reversed", (("the source's words reversed (toy task)",
+                                                 "reversed"), ("a second column", "column")),
+              tip="What the decoder learns to write."),
+        Field("text_column", "column", 0, tip="The source sentences' column."),
+        Field("target_column", "column", 1, tip="The target sentences' column (target: column)."),
+        Field("separator", "choice", "\t", (("tab", "\t"), (", comma", ","),
+                                             ("; semicolon", ";"))),
+        Field("header", "bool", False, tip="Whether the first line names the columns."),
+        Field("max_tokens", "int", 2000, minimum=4,
+              tip="The shared vocabulary's size: Embedding input_dim and output units."),
+        Field("sequence_length", "int", 12, minimum=2,
+              tip="Words per sentence: the Input shapes and RepeatVector's n."),
     ),
 }
 assert set(SOURCE_FIELDS) == set(SOURCE_KINDS), "a source kind without a form"

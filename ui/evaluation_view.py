@@ -106,7 +106,9 @@ class EvaluationView(QWidget):
         rows = [(k, v if v is not None else "not finite") for k, v in metrics.items()]
         if extra is not None:
             rows.append(("roc_auc", extra))
-        rows += [(k, v if v is not None else "n/a") for k, v in (regression or {}).items()
+        sequence = self.evaluation.get("sequence")  # token accuracy of a seq2seq model
+        rows += [(k, v if v is not None else "n/a") for k, v in
+                 [*(regression or {}).items(), *(sequence or {}).items()]
                  if k not in metrics]  # mae/mse are often compiled metrics too
         _fill(self.metrics_table, rows)
         self.metrics_table.setVisible(bool(rows))

@@ -4,7 +4,8 @@ Shapes are plain tuples without the batch axis, so these checks run without
 building a model. Each problem is a DataError whose message says what to change.
 """
 
-from core.data.labels import label_encoding, loss_family, loss_name, regression_loss_message
+from core.data.labels import (label_encoding, loss_family, loss_name, regression_loss_message,
+                               sequence_loss_message)
 from core.errors import DataError
 
 
@@ -111,6 +112,8 @@ def _output_problems(project, info, outputs):
     (layer, shape), = outputs.items()
     loss = project.training.get("loss")
     family, name = loss_family(loss), loss_name(loss)
+    if info.task == "sequence":
+        return _sequence_output_problems(info, layer, shape, family, name)
     units = shape[-1] if shape else 1
     plural = "unit" if units == 1 else "units"
     activation = _activation(project.model, layer)
@@ -145,6 +148,30 @@ def _output_problems(project, info, outputs):
                    if k == 2 and units == 1 else "")
     return [f"The output layer `{layer}` has {units} {plural} but the data has {k} classes: "
             f"set units to {k} and use softmax with {loss_to_use}{binary_hint}."]
+
+
+def _sequence_output_problems(info, layer, shape, family, name):
+    """A token-id target per step (seq2seq_text): the output must be (steps, vocabulary)."""
+    if family != "sparse":
+        return [sequence_loss_message(name)]
+    steps = next(iter(info.input_shape.values()))[0]
+    if len(shape) != 2:
+        return [f"The output layer `{layer}` gives shape {tuple(shape)} per sample but "
+                f"{info.name} has a target token at each of {steps} steps: the output must be "
+                "(steps, vocabulary), so set return_sequences to true in the decoder's "
+                "recurrent layer."]
+    problems = []
+    if shape[0] is not None and shape[0] != steps:
+        problems.append(f"The output layer `{layer}` gives {shape[0]} steps but the targets "
+                        f"of {info.name} have {steps}: set `sequence_length` to {shape[0]} or "
+                        f"the model's sequence length to {steps}.")
+    vocabulary = info.vocabulary_size
+    size = max(vocabulary.values()) if isinstance(vocabulary, dict) else vocabulary
+    if size is not None and shape[1] < size:
+        problems.append(f"The output layer `{layer}` has {shape[1]} units but the target "
+                        f"vocabulary has {size} tokens: set units to {size} (or lower "
+                        f"`max_tokens` to {shape[1]}).")
+    return problems
 
 
 def _activation(graph, layer_id):

@@ -27,7 +27,8 @@ class DataInfo:
         input_shape: the shape of one sample without the batch axis, or a dict
             input name -> shape for multi-input data.
         dtype: the dtype of the inputs as the model receives them.
-        task: "binary", "multiclass" or "regression".
+        task: "binary", "multiclass" or "regression"; "sequence" for token-id
+            targets, one per step (seq2seq_text), which have no classes.
         class_names: the class names in label order, or None for regression.
         class_counts: class name -> number of samples, or None.
         num_samples: samples usable for training, before the split.

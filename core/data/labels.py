@@ -62,6 +62,10 @@ def label_encoding(task, loss):
             target).
     """
     family, name = loss_family(loss), loss_name(loss)
+    if task == "sequence":  # token ids per step (seq2seq_text): only the sparse loss takes them
+        if family != "sparse":
+            raise DataError(sequence_loss_message(name))
+        return "int"
     if task == "regression":
         if family in ("sparse", "one_hot", "binary"):
             raise DataError(regression_loss_message(name))
@@ -79,6 +83,11 @@ def label_encoding(task, loss):
     # Regression losses on several classes (the old "mse on one-hot" recipe) and
     # losses this module does not know get one-hot rows and class indices.
     return "one_hot" if family == "regression" else "int"
+
+
+def sequence_loss_message(name):
+    return (f"The loss {name} does not fit sequence targets (one token id per step): use "
+            "sparse_categorical_crossentropy with a softmax output over the vocabulary.")
 
 
 def regression_loss_message(name, what="the target"):

@@ -2,6 +2,7 @@
 
 from core.data.arrays import load_npz, load_sklearn
 from core.data.images import load_image_folder
+from core.data.seq2seq import load_seq2seq_text
 from core.data.series import load_series_csv
 from core.data.synthetic import load_random, load_ratings
 from core.data.table import load_csv
@@ -18,6 +19,7 @@ LOADERS = {
     "text_csv": load_text_csv,
     "series_csv": load_series_csv,
     "ratings": load_ratings,
+    "seq2seq_text": load_seq2seq_text,
 }
 SOURCE_KINDS = tuple(LOADERS)
 

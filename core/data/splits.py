@@ -21,7 +21,7 @@ def split_indices(n, y, task, prep, order="random", held_out=(), name="the data"
     Args:
         n: the number of samples.
         y: the labels (class indices for classification), for stratifying.
-        task: "binary", "multiclass" or "regression".
+        task: "binary", "multiclass", "regression" or "sequence".
         prep: checked preprocessing settings (core.data.params.preprocessing).
         order: "random" or "chronological".
         held_out: the parts the source provides itself ("test", "validation"),
@@ -36,7 +36,8 @@ def split_indices(n, y, task, prep, order="random", held_out=(), name="the data"
     """
     fractions = {"test": 0.0 if "test" in held_out else prep["test_split"],
                  "validation": 0.0 if "validation" in held_out else prep["validation_split"]}
-    stratify = prep["stratify"] and task != "regression" and order == "random"
+    # Only class labels stratify: regression values and sequence targets do not.
+    stratify = prep["stratify"] and task in ("binary", "multiclass") and order == "random"
     parts, rest = {}, np.arange(n)
     for part in ("test", "validation"):
         if fractions[part] <= 0:

@@ -181,10 +181,12 @@ def step_from_summary(d):
     """
     # Imported here: these modules import this one.
     from core.data.images import ImageLoader
+    from core.data.seq2seq import PairVectorizer
     from core.data.table import ColumnEncoder
     from core.data.text import TextVectorizer
 
-    for cls in (Scaler, Imputer, OneHot, ColumnEncoder, TextVectorizer, ImageLoader):
+    for cls in (Scaler, Imputer, OneHot, ColumnEncoder, TextVectorizer, ImageLoader,
+                PairVectorizer):
         if d.get("step") == cls.name:
             return cls.from_summary(d)
     raise DataError(f"Unknown preprocessing step {d.get('step')!r} in the run's summary: "

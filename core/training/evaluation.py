@@ -9,6 +9,8 @@ metrics.json::
                         "per_class": {"benign": {"precision", "recall", "f1", "support"}, ...},
                         "accuracy": 0.97, "roc_auc": 0.99}, # roc_auc: two classes only
      "regression": {"mae": ..., "mse": ..., "r2": ...}}     # instead, for regression
+     "sequence": {"token_accuracy": 0.41, "tokens": 950,   # instead, for token-id sequences
+                  "sequence_accuracy": 0.02}               # (padding left out of both)
 
 Values that are not finite are stored as null (JSON has no NaN). The points the
 plots need (the ROC curve, predicted values, which samples fill each
@@ -23,7 +25,7 @@ import numpy as np
 from core.data.labels import loss_name
 from core.training import predictions
 
-SUMMARY_EXTRAS = ("roc_auc", "mae", "mse", "r2")
+SUMMARY_EXTRAS = ("roc_auc", "mae", "mse", "r2", "token_accuracy")
 
 
 def evaluate_model(model, prepared, loss=None, predictions_to=None):
@@ -50,6 +52,11 @@ def evaluate_model(model, prepared, loss=None, predictions_to=None):
               "metrics": {k: _finite(v) for k, v in scores.items()}}
     if not np.all(np.isfinite(y_out)):
         result["note"] = "The model's outputs are not all finite; no per-class report."
+    elif info.task == "sequence":
+        result["sequence"] = sequence_report(y_true, y_out)
+        result["note"] = ("Sequence targets (a token per step) have no confusion matrix or "
+                          "per-class report; token_accuracy leaves padding out.")
+        arrays = None
     elif info.is_classification:
         encoding = prepared.preprocessing_summary()["labels"]["encoding"]
         true, predicted, score = class_predictions(y_true, y_out, encoding, _threshold(loss))
@@ -59,7 +66,7 @@ def evaluate_model(model, prepared, loss=None, predictions_to=None):
     else:
         result["regression"] = regression_report(y_true, y_out)
         arrays = predictions.regression_arrays(prepared, y_true, y_out)
-    if predictions_to is not None and np.all(np.isfinite(y_out)):
+    if predictions_to is not None and np.all(np.isfinite(y_out)) and arrays is not None:
         predictions.save_predictions(predictions_to, arrays)
     return result
 
@@ -67,7 +74,7 @@ def evaluate_model(model, prepared, loss=None, predictions_to=None):
 def summary(metrics):
     """A flat ``{name: float}`` of metrics.json: loss, compiled metrics, roc_auc or mae, mse, r2."""
     flat = dict((metrics or {}).get("metrics") or {})
-    for part in ("classification", "regression"):
+    for part in ("classification", "regression", "sequence"):
         flat.update({k: v for k, v in ((metrics or {}).get(part) or {}).items()
                      if k in SUMMARY_EXTRAS})
     return flat
@@ -116,6 +123,29 @@ def class_predictions(y_true, y_out, encoding, threshold=0.5):
         return true, (out[:, 0] > threshold).astype(np.int64), out[:, 0]
     score = out[:, 1] - out[:, 0] if out.shape[1] == 2 else None
     return true, np.argmax(out, axis=-1), score
+
+
+def sequence_report(y_true, y_out, pad=0):
+    """Token and whole-sequence accuracy of per-step outputs, padding left out.
+
+    Args:
+        y_true: target ids (n, steps).
+        y_out: the model's outputs (n, steps, vocabulary).
+        pad: the padding id; steps whose target is padding are not counted.
+
+    Returns:
+        ``{"token_accuracy", "tokens", "sequence_accuracy"}``: the share of
+        real target tokens predicted right, their number, and the share of
+        samples whose every real token is right.
+    """
+    true = np.asarray(y_true).reshape(len(y_out), -1)
+    predicted = np.argmax(np.asarray(y_out), axis=-1).reshape(true.shape)
+    real = true != pad
+    right = (predicted == true) & real
+    tokens = int(real.sum())
+    whole = np.all(right == real, axis=1)
+    return {"token_accuracy": float(right.sum() / tokens) if tokens else None,
+            "tokens": tokens, "sequence_accuracy": float(np.mean(whole)) if len(whole) else None}
 
 
 def regression_report(y_true, y_out):
