@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 
 from ui import file_actions
 from ui.theme import CHOICES
+from ui.word_vectors_action import vector_importer
 
 TAB_TIPS = {"model": "Build the network: layers, wiring, parameters",
             "data": "Choose and preview the data, and how it is prepared",
@@ -160,6 +161,9 @@ def _edit_menu(window, menu):
                "Paste layers after the selected one")
     add_action(window, menu, "&Delete layer", tab.delete_selected, QKeySequence.Delete,
                "Delete the selected layers")
+    menu.addSeparator()
+    add_action(window, menu, "Import &word vectors…", lambda: vector_importer(window).start(),
+               tip="Put GloVe or word2vec vectors into the Embedding layer (frozen or trainable)")
 
 
 def _view_menu(window, menu, tab_names):
