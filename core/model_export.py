@@ -33,13 +33,12 @@ def model_for_export(project):
     if path is not None:
         # Our own run file: still loaded in safe mode, like every model file.
         return keras().saving.load_model(path, safe_mode=True, compile=False), f"trained ({path})"
-    from core.builder import build_model
+    from core.weights_io import build_project_model
 
-    try:
-        from core.weights_io import build_project_model
-    except ImportError:  # weights carried by imported projects land with the import module
-        return build_model(project.model, name=project.name), "untrained"
-    return build_project_model(project), "untrained"
+    model = build_project_model(project)
+    if project.model.weights:  # an imported model keeps the weights it came with
+        return model, "imported"
+    return model, "untrained"
 
 
 def export_model(project, fmt, out, model=None):
@@ -52,7 +51,8 @@ def export_model(project, fmt, out, model=None):
         model: the Keras model to export; default: see :func:`model_for_export`.
 
     Returns:
-        A short description of what was exported ("trained (...)" or "untrained").
+        A short description of what was exported ("trained (...)", "imported"
+        or "untrained").
 
     Raises:
         WorkbenchError: for an unknown format, or a format whose converter is missing.

@@ -295,3 +295,26 @@ def test_cli_exports_a_keras2_file_as_keras(legacy, tmp_path):
                           text=True, timeout=180, check=False)
     assert done.returncode == 0, done.stderr
     _assert_predicts(keras.saving.load_model(out, compile=False), fixture)
+
+
+def test_a_teachable_machine_export_classifies_a_photo_with_its_labels(legacy, tmp_path):
+    """What `predict keras_model.h5 photo.jpg` does: the Keras 2 file, labels.txt, -1..1 input."""
+    import sklearn
+
+    from core.zoo.classify import open_classifier
+    from core.zoo.images import read_rgb
+
+    fixture = legacy["mobilenet_style"]
+    folder = tmp_path / "converted_keras"
+    folder.mkdir()
+    shutil.copy(fixture["path"], folder / "keras_model.h5")
+    (folder / "labels.txt").write_text("0 Flask\n1 Mug\n2 Kettle\n", encoding="utf-8")
+    photo = Path(sklearn.__file__).parent / "datasets" / "images" / "china.jpg"
+    classifier = open_classifier(folder / "keras_model.h5")
+    [prediction] = classifier.classify([photo], top=3)
+    x = classifier.preprocess(read_rgb(photo)).reshape(1, 16, 16, 3)
+    assert float(x.min()) >= -1.0 and float(x.max()) <= 1.0 and float(x.min()) < 0.0
+    expected = fixture["model"].predict(x, verbose=0)[0]
+    assert {entry["label"] for entry in prediction.to_dict()["top"]} == {"Flask", "Mug", "Kettle"}
+    for entry in prediction.to_dict()["top"]:
+        np.testing.assert_allclose(entry["score"], expected[entry["index"]], **TOLERANCE)
