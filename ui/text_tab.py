@@ -213,7 +213,7 @@ class TextTab(QWidget):
             self.worker.wait(timeout_ms)
 
     # -- job outcomes ----------------------------------------------------------------
-    @Slot(int, int)
+    @Slot(object, object)
     def _on_worker_progressed(self, done, total):
         self.progress.setRange(0, total)
         self.progress.setValue(done)

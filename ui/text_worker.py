@@ -3,18 +3,13 @@
 Loading ELMo takes seconds and a long list of sentences takes minutes on a CPU,
 so every job runs off the GUI thread. A job is one of the plain functions below:
 each calls core (core.text) and returns what the tab shows; :class:`TextJob`
-runs one, passes it ``on_progress`` and ``should_stop``, and turns the outcome
-into signals. Connect them to methods of GUI-owned QObjects: Qt then queues
-them to the GUI thread (a plain lambda would run in this thread instead).
+runs one (see ui.job_thread).
 """
 
-import threading
 import time
 from dataclasses import dataclass
 
-from PySide6.QtCore import QThread, Signal
-
-from core.errors import WorkbenchError
+from ui.job_thread import JobThread
 
 
 @dataclass(frozen=True)
@@ -79,47 +74,14 @@ def download_module(**_callbacks):
     return resolve_module(ELMO_HANDLE, download=True)
 
 
-class TextJob(QThread):
-    """Runs ``function(*args, on_progress=..., should_stop=..., **kwargs)`` once.
-
-    Signals:
-        progressed(int, int): done and total (sentences), after each batch.
-        succeeded(object): the function's result.
-        failed(str): a WorkbenchError's message (what went wrong and the fix),
-            or the type and text of an unexpected exception.
-        stopped(str): :meth:`request_stop` ended the job early; what was done.
+class TextJob(JobThread):
+    """A Text-tab job (ui.job_thread.JobThread); progress counts sentences.
 
     Attributes:
         kind: what the job is ("embed", "compare", "predict", "install", "download").
     """
 
-    progressed = Signal(int, int)
-    succeeded = Signal(object)
-    failed = Signal(str)
-    stopped = Signal(str)
-
-    def __init__(self, kind, function, *args, parent=None, **kwargs):
-        super().__init__(parent)
-        self.kind = kind
-        self._call = (function, args, kwargs)
-        self._stop = threading.Event()
-
-    def request_stop(self):
-        """End the job between two batches (loading a module cannot be cut short)."""
-        self._stop.set()
-
-    def run(self):
+    def stop_errors(self):
         from core.text.elmo import EmbeddingStopped
 
-        function, args, kwargs = self._call
-        try:
-            result = function(*args, on_progress=self.progressed.emit,
-                              should_stop=self._stop.is_set, **kwargs)
-        except EmbeddingStopped as exc:
-            self.stopped.emit(str(exc))
-        except WorkbenchError as exc:
-            self.failed.emit(str(exc))
-        except Exception as exc:  # a job must never end the thread silently
-            self.failed.emit(f"{type(exc).__name__}: {str(exc)[:500]}")
-        else:
-            self.succeeded.emit(result)
+        return (EmbeddingStopped,)

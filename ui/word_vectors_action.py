@@ -79,7 +79,7 @@ class WordVectorImporter(QObject):
         self.progress.show()
         self.job.start()
 
-    @Slot(int, int)
+    @Slot(object, object)
     def _on_job_progressed(self, done, total):
         if self.progress is not None:
             self.progress.setValue(min(100, int(100 * done / max(total, 1))))

@@ -3,19 +3,14 @@
 Loading a model takes seconds, a folder of photos takes minutes on a CPU, and a
 download can take longer, so every job runs off the GUI thread. A job is one of
 the plain functions below: each calls core (core.zoo) and returns what the tab
-shows. :class:`ZooJob` runs one, passes it ``on_progress``, ``on_result`` and
-``should_stop``, and turns the outcome into signals. Connect them to methods of
-GUI-owned QObjects: Qt then queues them to the GUI thread (a plain lambda would
-run in this thread instead).
+shows. :class:`ZooJob` runs one (see ui.job_thread).
 """
 
-import threading
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QThread, Signal
 
-from core.errors import WorkbenchError
+from ui.job_thread import JobThread
 
 THUMBNAIL = 96  # pixels, the longer side of a result's thumbnail
 GRADCAM_SIDE = 720  # pixels, the longer side of the Grad-CAM picture (for the screen only)
@@ -153,54 +148,19 @@ def import_file(name, file, **_callbacks):
     return import_weights(name, file)
 
 
-class ZooJob(QThread):
-    """Runs ``function(*args, on_progress=..., on_result=..., should_stop=..., **kwargs)`` once.
+class ZooJob(JobThread):
+    """A Zoo-tab job (ui.job_thread.JobThread) that also passes each image's result on.
 
-    Signals:
-        progressed(object, object): done and total (images, or bytes for a
-            download; total None when unknown), as the job goes.
-        result_ready(object): a ZooResult, one per image classified.
-        succeeded(object): the function's result.
-        failed(str): a WorkbenchError's message (what went wrong and the fix),
-            or the type and text of an unexpected exception.
-        stopped(str): :meth:`request_stop` cancelled a download; what was kept.
+    Progress counts images, or bytes for a download (total None when unknown);
+    result_ready carries a ZooResult per image classified.
 
     Attributes:
         kind: "classify", "load", "explain", "download" or "import", for the tab.
     """
 
-    progressed = Signal(object, object)
-    result_ready = Signal(object)
-    succeeded = Signal(object)
-    failed = Signal(str)
-    stopped = Signal(str)
+    passes_results = True
 
-    def __init__(self, kind, function, *args, parent=None, **kwargs):
-        super().__init__(parent)
-        self.kind = kind
-        self._call = (function, args, kwargs)
-        self._stop = threading.Event()
-
-    def request_stop(self):
-        """Stop after the current batch (or block of a download); loading cannot be cut short."""
-        self._stop.set()
-
-    def stop_requested(self):
-        return self._stop.is_set()
-
-    def run(self):
+    def stop_errors(self):
         from core.zoo.download import DownloadCancelled
 
-        function, args, kwargs = self._call
-        try:
-            result = function(*args, on_progress=self.progressed.emit,
-                              on_result=self.result_ready.emit, should_stop=self._stop.is_set,
-                              **kwargs)
-        except DownloadCancelled as exc:
-            self.stopped.emit(str(exc))
-        except WorkbenchError as exc:
-            self.failed.emit(str(exc))
-        except Exception as exc:  # a job must never end the thread silently
-            self.failed.emit(f"{type(exc).__name__}: {str(exc)[:500]}")
-        else:
-            self.succeeded.emit(result)
+        return (DownloadCancelled,)
