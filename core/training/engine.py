@@ -96,6 +96,12 @@ def train(project, *, run_dir=None, resume_from=None, epochs=None, batch_size=No
                       initial_epoch=job.initial_epoch, steps_per_epoch=job.steps,
                       resumed=resume_from is not None, seed=job.seed,
                       **job.distribution_record())
+        wanted_mixed = bool(job.snapshot.training.get("mixed_precision"))
+        if wanted_mixed and "float16" not in model.dtype_policy.name:
+            callback.emit("warning", message=(
+                "Mixed precision is on in the training settings, but no GPU of compute "
+                "capability 7.0 or more is in use, where it would be slower: this run "
+                "trains in float32."))
         result = job.run(model, callback)
     if project is not None:
         record_run(project, folder.record(result.test))

@@ -69,3 +69,17 @@ def test_without_a_capable_gpu_the_build_stays_float32(monkeypatch):
     model = model_setup._build(Project(model=graph(4)), True, False)
     assert model.dtype_policy.name == "float32"
     assert {layer.dtype_policy.name for layer in model.layers} == {"float32"}
+
+
+def test_a_run_asked_for_mixed_precision_without_a_capable_gpu_says_it_trains_in_float32(
+        tmp_path):
+    from core.training import train
+    from tests.core.test_training import tiny_project
+
+    project = tiny_project()
+    project.training["mixed_precision"] = True
+    project.training["epochs"] = 1
+    events = []
+    train(project, run_dir=tmp_path / "run", on_event=events.append)
+    warnings = [e["message"] for e in events if e["event"] == "warning"]
+    assert any("trains in float32" in message for message in warnings)
