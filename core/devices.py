@@ -121,12 +121,15 @@ def training_device(device="auto"):
 
     Returns:
         ``(text, gpu)``: a line such as "GPU 0: NVIDIA H200, 140 GiB" or "CPU —
-        no GPU: ...", and the :class:`Gpu` used, or None for the CPU.
+        no GPU: ...", and the :class:`Gpu` used (the first, for "all"), or None for the CPU.
     """
     device = str(device or "auto").lower()
     found = gpus()
     if device == "cpu":
         return "CPU (chosen in the settings)", None
+    if device == "all" and len(found) > 1:
+        return f"all {len(found)} GPUs, mirrored: " + "; ".join(g.describe() for g in found), \
+            found[0]
     kind, _, number = device.partition(":")
     index = int(number) if kind == "gpu" and number.isdigit() else 0
     if found and index < len(found):

@@ -29,7 +29,7 @@ SCHEDULE_PARAMS = {
     "exponential": (("factor", 0.9),),
     "cosine": (("alpha", 0.0),),
 }
-DEVICES = ("auto", "cpu", "gpu")
+DEVICES = ("auto", "cpu", "gpu", "all")  # "all": every GPU, mirrored (core.distribute)
 
 
 class TrainSettingsForm(QWidget):

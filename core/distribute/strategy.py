@@ -79,6 +79,23 @@ class Distribution:
         return fields
 
 
+def all_gpus_distribution():
+    """``training.device`` "all" (the Train tab's "all GPUs"): mirrored over every GPU.
+
+    Unlike make_distribution this configures nothing, so it works after TensorFlow has
+    started (in the window); it uses the GPUs TensorFlow sees.
+
+    Returns:
+        A mirrored Distribution, or None with fewer than two GPUs (one device will do).
+    """
+    import tensorflow as tf
+
+    gpus = [device.name for device in tf.config.list_logical_devices("GPU")]
+    if len(gpus) < 2:
+        return None
+    return Distribution("mirrored", tf.distribute.MirroredStrategy(devices=gpus), gpus)
+
+
 def make_distribution(name="default", devices=None):
     """Set up the devices and the strategy of a run; call it before anything runs on TensorFlow.
 

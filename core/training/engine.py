@@ -84,6 +84,10 @@ def train(project, *, run_dir=None, resume_from=None, epochs=None, batch_size=No
 
     k = keras()
     job = _Job(project, resume_from, epochs, batch_size)
+    if distribution is None and str(job.snapshot.training.get("device")).lower() == "all":
+        from core.distribute.strategy import all_gpus_distribution
+
+        distribution = all_gpus_distribution()  # several GPUs: mirrored; else one device
     job.distribution = distribution  # scale-out hook (core.distribute); None: one device
     k.utils.set_random_seed(job.seed + job.initial_epoch)
     job.prepare()

@@ -281,19 +281,23 @@ def _index(key, count):
 
 
 def device_scope(device):
-    """A context manager placing training on ``training.device``: auto, cpu, gpu or gpu:N."""
+    """A context manager placing training on ``training.device``: auto, cpu, gpu, gpu:N or all.
+
+    "all" with several GPUs is a mirrored run (core.distribute.strategy.all_gpus_distribution,
+    which the engine uses instead of this); with one GPU or none it is "auto".
+    """
     import contextlib
 
     import tensorflow as tf
 
     device = str(device or "auto").lower()
-    if device == "auto":
+    if device in ("auto", "all"):
         return contextlib.nullcontext()
     if device == "cpu":
         return tf.device("/CPU:0")
     kind, _, number = device.partition(":")
     if kind != "gpu" or not (number or "0").isdigit():
-        raise settings_error("device", '"auto", "cpu", "gpu" or "gpu:N"', device)
+        raise settings_error("device", '"auto", "cpu", "gpu", "gpu:N" or "all"', device)
     gpus = tf.config.list_physical_devices("GPU")
     if int(number or 0) >= len(gpus):
         from core.devices import why_no_gpu

@@ -36,6 +36,21 @@ def test_gpus_are_named_with_their_memory_and_capability(fake_gpus):
     supported, reason = mixed_precision_support("gpu:1")
     assert not supported and "compute capability 6.0" in reason and "7.0 or higher" in reason
     assert not mixed_precision_support("cpu")[0]
+    text, first = training_device("all")
+    assert first is h200 and text.startswith("all 2 GPUs, mirrored: GPU 0: NVIDIA H200")
+
+
+def test_all_gpus_is_one_device_without_several_gpus(tmp_path):
+    from core.distribute.strategy import all_gpus_distribution
+    from core.training import train
+    from tests.core.test_training import tiny_project
+
+    assert all_gpus_distribution() is None  # this machine has no GPU
+    events = []
+    train(tiny_project(epochs=1, device="all"), run_dir=tmp_path / "run",
+          on_event=events.append)
+    started = next(e for e in events if e["event"] == "started")
+    assert "strategy" not in started  # trained on one device, as "auto" does
 
 
 def test_gpus_reads_tensorflow_details_and_nvidia_smi(monkeypatch):
