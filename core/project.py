@@ -186,6 +186,7 @@ class Project:
         Raises:
             ProjectFormatError: naming the field at fault.
         """
+        _expect_type(d, dict, "(top level)")  # a JSON list or number is not a project
         d = migrate(d)
         name = d.get("name", "untitled")
         _expect_type(name, str, "name")
