@@ -273,6 +273,8 @@ class Project:
                 f"Project file {path} is empty. Restore it from a backup or create a new project.")
         try:
             d = json.loads(text)
+        except RecursionError:  # "[[[[..." thousands deep: data, but not a project
+            raise _too_deep(path) from None
         except json.JSONDecodeError as exc:
             hint = ("the file ends early (truncated?)" if exc.pos >= len(text.rstrip())
                     else f"line {exc.lineno}, column {exc.colno}: {exc.msg}")
@@ -284,6 +286,14 @@ class Project:
             return cls.from_dict(d, path=path)
         except ProjectFormatError as exc:
             raise ProjectFormatError(f"{path}: {exc}", field=exc.field) from None
+        except RecursionError:  # a config nested hundreds deep: JSON reads it, copying cannot
+            raise _too_deep(path) from None
+
+
+def _too_deep(path):
+    return ProjectFormatError(
+        f"Project file {path} is nested too deeply to be a project file: restore it from a "
+        "backup.")
 
 
 def migrate(d):
