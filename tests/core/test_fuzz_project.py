@@ -142,8 +142,8 @@ def _deep_config_file(depth):
 
 @pytest.mark.parametrize("data", [b"", b"\xff\xfe\x00", b"\xef\xbb\xbf", b"[1, 2]", b"null",
                                   b'{"format_version": 1, "name": "\xe9t\xe9"}', b"1e999999",
-                                  # regressions: RecursionError escaped from json / deepcopy
-                                  b"[" * 5000, _deep_config_file(600)],
+                                  # regression: RecursionError escaped from json.loads
+                                  b"[" * 50000],
                          ids=lambda data: repr(data[:12]))
 def test_odd_files_raise_project_format_error(data):
     with tempfile.TemporaryDirectory() as folder:
@@ -151,3 +151,25 @@ def test_odd_files_raise_project_format_error(data):
         path.write_bytes(data)
         with pytest.raises(ProjectFormatError):
             Project.load(path)
+
+
+def test_deeply_nested_config_is_a_project_format_error():
+    """Regression: a layer config nested 600 deep parses, then RecursionError escaped
+    from the deepcopy in from_dict. Python's default recursion limit is pinned here
+    because importing Keras raises it (another test may have done so first)."""
+    import sys
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(1000)
+    try:
+        with pytest.raises(ProjectFormatError, match="nested too deeply"):
+            _load_raising(_deep_config_file(600))
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def _load_raising(data):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "deep.kwb.json"
+        path.write_bytes(data)
+        Project.load(path)
