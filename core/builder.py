@@ -201,6 +201,10 @@ def call_error(node, tensors, exc):
                           node=node.id, field="inputs")
     if node.class_name == "Concatenate" or "matching shapes except for the concatenation" in message:
         axis = node.config.get("axis", -1)
+        if not isinstance(axis, int) or isinstance(axis, bool):  # Keras fails on `axis % rank`
+            return GraphError(f"Invalid value for `axis` in layer `{node.id}`: expected an "
+                              f"integer axis such as -1, received {axis!r}.",
+                              node=node.id, field="axis")
         differing = _differing_axis(shapes, axis)
         return GraphError(
             f"Concatenate inputs of `{node.id}` differ on axis {differing}: "
