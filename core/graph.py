@@ -249,6 +249,11 @@ class ModelGraph:
                 problems.append(GraphError(
                     f"Layer `{node.id}` shares the weights of `{node.shares}`, which is not "
                     "in the model.", node=node.id, field="shares"))
+            elif self.node(node.shares).is_input:
+                problems.append(GraphError(
+                    f"Layer `{node.id}` shares `{node.shares}`, which is an Input layer and has "
+                    "no weights to share: connect to it through `inputs` instead.",
+                    node=node.id, field="shares"))
             elif self.node(node.shares).shares:
                 problems.append(GraphError(
                     f"Layer `{node.id}` shares `{node.shares}`, which itself shares another "

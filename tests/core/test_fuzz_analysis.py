@@ -182,3 +182,16 @@ def test_concatenate_axis_not_an_integer_is_named(axis):
     assert any(p.node == "cat" and p.field == "axis" for p in result.problems), result.problems
     with pytest.raises(GraphError, match="`axis` in layer `cat`"):
         build_model(_concatenate_with_axis(axis))
+
+
+def test_sharing_an_input_layer_is_a_wiring_problem():
+    """Regression (found by the fuzz test): a node with ``"shares": "<an input>"`` made
+    build_model raise KeyError, since an Input has no layer object to share."""
+    from core.builder import build_model
+    from core.errors import GraphError
+
+    graph = ModelGraph([Node("in0", INPUT_CLASS, {"shape": [3]}),
+                        Node("shared", inputs=["in0"], shares="in0")])
+    with pytest.raises(GraphError, match="`shared` shares `in0`, which is an Input layer"):
+        build_model(graph)
+    assert any(p.field == "shares" and p.node == "shared" for p in _analyze(graph).problems)
