@@ -156,7 +156,10 @@ def _cache_key(node, outputs):
         config = json.dumps(node.config, sort_keys=True)
     except (TypeError, ValueError):
         return None
-    inputs = tuple(_specs(pick_input(outputs, ref, node.id)) for ref in node.inputs)
+    try:
+        inputs = tuple(_specs(pick_input(outputs, ref, node.id)) for ref in node.inputs)
+    except WorkbenchError:  # a bad reference ("input:0" of a one-output layer): not cached,
+        return None         # and _build_node reports it as the node's problem
     return (node.class_name, config, node.id if node.is_input else "", inputs)
 
 

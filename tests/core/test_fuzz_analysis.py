@@ -195,3 +195,12 @@ def test_sharing_an_input_layer_is_a_wiring_problem():
     with pytest.raises(GraphError, match="`shared` shares `in0`, which is an Input layer"):
         build_model(graph)
     assert any(p.field == "shares" and p.node == "shared" for p in _analyze(graph).problems)
+
+
+def test_output_index_of_a_single_output_layer_is_a_problem_not_a_raise():
+    """Regression (found by the fuzz test): ``"in0:0"`` naming output 0 of a one-output
+    layer made analyze() raise GraphError from its cache key instead of reporting it."""
+    graph = ModelGraph([Node("in0", INPUT_CLASS, {"shape": [4, 3]}),
+                        Node("lstm", "LSTM", {"units": 2}, ["in0:0"])])
+    problems = _analyze(graph).problems_for("lstm")
+    assert problems and "takes output 0 of `in0`" in problems[0].message
