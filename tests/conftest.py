@@ -23,3 +23,8 @@ def _private_app_home(tmp_path, monkeypatch):
     home = tmp_path / "kwb_home"
     monkeypatch.setenv("KERAS_WORKBENCH_HOME", str(home))
     return home
+
+
+# docs/reliability.md's table comes from the outcomes of @pytest.mark.reliability tests.
+from tests.reliability_plugin import (  # noqa: E402,F401
+    pytest_addoption, pytest_configure, pytest_runtest_setup)

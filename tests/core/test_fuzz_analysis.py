@@ -135,18 +135,21 @@ def _build(graph):
         assert str(exc)
 
 
+@pytest.mark.reliability("Graph and layer parameters", "random graphs and layer configs, huge sizes included, through analysis (hypothesis)", examples=100)
 @FUZZ
 @given(graphs(allow_huge=True))
 def test_analyze_never_raises(graph):
     _analyze(graph)
 
 
+@pytest.mark.reliability("Graph and layer parameters", "random graphs and layer configs through the builder (hypothesis)", examples=100)
 @FUZZ
 @given(graphs())
 def test_build_model_raises_only_app_errors(graph):
     _build(graph)
 
 
+@pytest.mark.reliability("Graph and layer parameters", "analysis and builder agree on random graphs (hypothesis)", examples=100)
 @FUZZ
 @given(graphs())
 def test_analysis_and_builder_agree(graph):
@@ -169,6 +172,7 @@ def _concatenate_with_axis(axis):
                        Node("cat", "Concatenate", {"axis": axis}, ["a", "b"])])
 
 
+@pytest.mark.reliability("Graph and layer parameters", "a Concatenate axis that is not an integer")
 @pytest.mark.parametrize("axis", [None, "1", 1.5])
 def test_concatenate_axis_not_an_integer_is_named(axis):
     """Regression (found by the fuzz test): ``axis: null`` made call_error raise TypeError

@@ -102,6 +102,7 @@ def test_real_project_loads():
     assert Project.from_dict(copy.deepcopy(REAL)).name == "breast_cancer"
 
 
+@pytest.mark.reliability("Project files", "random JSON documents (hypothesis)", examples=120)
 @FUZZ
 @given(json_like)
 @example([])
@@ -110,18 +111,21 @@ def test_random_documents(doc):
     _from_dict(doc)
 
 
+@pytest.mark.reliability("Project files", "a real project with one field mutated (hypothesis)", examples=120)
 @FUZZ
 @given(mutated_projects())
 def test_mutated_real_project(doc):
     _from_dict(doc)
 
 
+@pytest.mark.reliability("Project files", "mutated project files read from disk (hypothesis)", examples=120)
 @FUZZ
 @given(mutated_projects())
 def test_mutated_project_files(doc):
     _load_bytes(json.dumps(doc).encode("utf-8"))
 
 
+@pytest.mark.reliability("Project files", "truncated and garbled files (hypothesis)", examples=120)
 @FUZZ
 @given(st.integers(0, len(json.dumps(REAL))), st.binary(max_size=8))
 def test_truncated_and_garbled_files(cut, garbage):
@@ -140,6 +144,7 @@ def _deep_config_file(depth):
     return json.dumps(doc).encode("utf-8")
 
 
+@pytest.mark.reliability("Project files", "empty, BOM-only, non-UTF-8 and non-object files")
 @pytest.mark.parametrize("data", [b"", b"\xff\xfe\x00", b"\xef\xbb\xbf", b"[1, 2]", b"null",
                                   b'{"format_version": 1, "name": "\xe9t\xe9"}', b"1e999999",
                                   # regression: RecursionError escaped from json.loads
@@ -153,6 +158,7 @@ def test_odd_files_raise_project_format_error(data):
             Project.load(path)
 
 
+@pytest.mark.reliability("Project files", "documents nested thousands deep")
 def test_deeply_nested_config_is_a_project_format_error():
     """Regression: a layer config nested 600 deep parses, then RecursionError escaped
     from the deepcopy in from_dict. Python's default recursion limit is pinned here
