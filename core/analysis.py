@@ -101,13 +101,23 @@ def _analyze_nodes(graph, result):
     keras()  # the first import goes through keras_env (quiet, backend set)
     from keras.src.backend.common.stateless_scope import StatelessScope
 
+    from keras.src.backend.common import global_state
+
     shared = {n.shares for n in graph.nodes if n.shares}
     outputs, layers = {}, {}
     # Variables created in a stateless scope skip their initialisers: we need
     # their shapes, not their values, and initialising is most of the cost.
-    with StatelessScope():
-        for node in graph.nodes:
-            _analyze_node(graph, node, result, outputs, layers, shared)
+    # Keras queues them to be initialised when the scope exits; they are thrown
+    # away with the layers, so the scope does not, and their queue entries go too.
+    pending = global_state.get_global_attribute("uninitialized_variables", [],
+                                                set_to_default=True)
+    already = len(pending)
+    try:
+        with StatelessScope(initialize_variables=False):
+            for node in graph.nodes:
+                _analyze_node(graph, node, result, outputs, layers, shared)
+    finally:
+        del pending[already:]
 
 
 def _analyze_node(graph, node, result, outputs, layers, shared):
@@ -181,7 +191,8 @@ def _symbolic(specs):
     if specs[0] == "several":
         return [_symbolic(s) for s in specs[1]]
     _, shape, dtype, sparse = specs
-    return KerasTensor(shape, dtype=dtype, sparse=sparse)
+    # A name skips Keras's auto-naming (a regex per tensor), a third of a cached node's cost.
+    return KerasTensor(shape, dtype=dtype, sparse=sparse, name="cached")
 
 
 def _build_node(node, outputs, layers):
