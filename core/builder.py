@@ -64,6 +64,7 @@ def make_layer(node):
         GraphError: naming the node and, where Keras's message allows, the field.
     """
     cls = layer_class(node.class_name, node.id)
+    _check_config(node)
     # from_config pops keys from what it is given: never hand it the document's dicts.
     config = dict(copy.deepcopy(node.config), name=node.id)
     from keras.src.saving.serialization_lib import SafeModeScope
@@ -77,6 +78,16 @@ def make_layer(node):
         message = keras_message(exc)
         field = guess_field(message, node.config)
         raise GraphError(_config_message(node, field, message), node=node.id, field=field) from None
+
+
+def _check_config(node):
+    """Refuse a number, flag or choice the catalog knows to be wrong, before Keras sees it."""
+    from core.catalog import layer_aliases, layer_catalog
+    from core.catalog_checks import check_config
+
+    spec = layer_catalog().get(layer_aliases().get(node.class_name, node.class_name))
+    if spec is not None:  # nested models and the app's own layers are Keras's to check
+        check_config(spec, node.config, node.id)
 
 
 def _config_message(node, field, message):
@@ -211,6 +222,14 @@ def call_error(node, tensors, exc):
             f"{' vs '.join(str(s) for s in shapes)}. Only the concatenation axis ({axis}) may "
             "differ: make the others agree (pooling, Reshape) or change `axis`.",
             node=node.id, field="inputs")
+    axis, rank = node.config.get("axis"), len(shapes[0])
+    if (isinstance(axis, int) and not isinstance(axis, bool) and rank > 1
+            and (not -rank <= axis < rank or axis % rank == 0)):
+        # Keras's own words here are "tuple index out of range" and the like.
+        return GraphError(
+            f"Invalid value for `axis` in layer `{node.id}`: {axis} is not a feature axis of "
+            f"its input of shape {shapes[0]} (axis 0 is the batch): use -1 for the last axis, "
+            f"or 1 to {rank - 1}.", node=node.id, field="axis")
     if "incompatible shapes" in message.lower() and len(shapes) > 1:
         return GraphError(
             f"{node.class_name} `{node.id}` needs inputs of the same shape, received "

@@ -25,6 +25,25 @@ _ARG_LINE = re.compile(r"^(\s*)(\*{0,2}[A-Za-z_]\w*)(?:\s*\([^)]*\))?:\s*(.*)$")
 # A quoted option in a help text: `"valid"`, 'ROC', and Keras's occasional `"same`".
 _QUOTED = re.compile(r"[\"']([A-Za-z0-9_\-]+)`?[\"']")
 _RANGE = re.compile(r"between\s+`?(-?\d+(?:\.\d+)?)`?\s+and\s+`?(-?\d+(?:\.\d+)?)`?")
+# Ranges Keras's docstrings leave unsaid, by argument name (only where the docstring gives
+# none): sizes and counts are positive, probabilities and momenta fractions, tolerances and
+# powers not negative. A value outside is refused before Keras sees it, since Keras either
+# fails deep inside with a message that names nothing or silently clamps the value.
+_POSITIVE_INTS = frozenset({
+    "units", "filters", "input_dim", "output_dim", "output_size", "depth_multiplier", "groups",
+    "num_bins", "bins", "num_tokens", "num_chains", "chain_depth", "power_iterations",
+    "output_sequence_length", "num_mel_bins", "sampling_rate", "fft_length", "frame_length",
+    "frame_step", "sequence_stride", "sequence_length", "strides", "kernel_size", "pool_size",
+    "size", "n", "lora_rank", "max_number", "height", "width", "sliding_window", "key_dim",
+    "head_dim", "num_heads", "num_query_heads", "num_key_value_heads"})
+_NON_NEGATIVE_INTS = frozenset({"num_oov_indices", "num_ops"})
+_FRACTIONS = frozenset({"dropout", "recurrent_dropout", "rate", "momentum", "renorm_momentum"})
+_NON_NEGATIVE_FLOATS = frozenset({
+    "epsilon", "stddev", "l1", "l2", "clip_limit", "min_freq", "max_freq", "top_db", "mag_exp",
+    "min_power", "ref_power", "negative_slope", "threshold", "max_value"})
+# The largest size a layer may be given: sizes are C ints in TensorFlow's kernels (and in
+# the form's spin box), and a layer this wide would not fit in memory anyway.
+MAX_SIZE = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -174,9 +193,9 @@ def make_param(name, default, help_text="", starter=None, name_choices=None):
         choices = DTYPES
     elif kind in NAMED_KINDS and name_choices:
         choices = tuple(name_choices.get(kind, ()))
-    low, high = _number_range(kind, help_text)
+    low, high = _number_range(kind, help_text, name)
     if required and kind == "int" and low is None and value >= 1:
-        low = 1  # the sizes Keras requires (units, filters, n, num_heads) are positive
+        low, high = 1, MAX_SIZE  # the sizes Keras requires (units, filters, n) are positive
     return ParamSpec(
         name=name, kind=kind, default=value, choices=choices, help=help_text,
         required=required, min_value=low, max_value=high,
@@ -246,10 +265,19 @@ def _kind_from_help(name, help_text):
     return "any"
 
 
-def _number_range(kind, help_text):
+def _number_range(kind, help_text, name=""):
+    """``(low, high)`` of a number argument: from its help text, else from its name."""
     if kind not in ("int", "float"):
         return None, None
-    text = help_text.lower()
+    low, high = _documented_range(kind, help_text.lower())
+    if low is None and high is None:
+        low, high = _named_range(kind, name)
+    if kind == "int" and low is not None and low >= 0 and high is None:
+        high = MAX_SIZE
+    return low, high
+
+
+def _documented_range(kind, text):
     match = _RANGE.search(text)
     if match:
         return float(match.group(1)), float(match.group(2))
@@ -258,3 +286,11 @@ def _number_range(kind, help_text):
     if re.search(r"\b(non-negative|positive)\b", text):
         return 0, None
     return None, None
+
+
+def _named_range(kind, name):
+    if kind == "int":
+        return (1 if name in _POSITIVE_INTS else 0 if name in _NON_NEGATIVE_INTS else None), None
+    if name in _FRACTIONS:
+        return 0, 1
+    return (0 if name in _NON_NEGATIVE_FLOATS else None), None
