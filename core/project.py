@@ -18,17 +18,24 @@ changes with :meth:`Project.subscribe`; nothing else keeps a second copy.
 """
 
 import copy
+import errno
 import json
 import os
 import tempfile
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.errors import ProjectFormatError, expect_type as _expect_type
+from core.errors import ProjectFormatError, WorkbenchError, expect_type as _expect_type
 from core.graph import ModelGraph
 
 FORMAT_VERSION = 1
 PROJECT_SUFFIX = ".kwb.json"
+# Saving over a project file keeps the version it replaces beside it, as "<name>.kwb.json.bak".
+BACKUP_SUFFIX = ".bak"
+# errno values that mean "no room" and "not allowed to write here", for messages with a fix.
+DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+READ_ONLY = {errno.EACCES, errno.EPERM, errno.EROFS}
 
 DEFAULT_PREPROCESSING = {
     "test_split": 0.2,
@@ -244,13 +251,30 @@ class Project:
 
     # -- files ---------------------------------------------------------------
     def save(self, path=None):
-        """Write the document atomically (temp file, fsync, rename) and remember the path."""
+        """Write the document atomically and remember the path.
+
+        The text goes to a temp file that is fsynced and renamed over the file
+        (:func:`save_json_atomic`); the version it replaces is kept as
+        :func:`backup_path`. A save that fails leaves the file on disk and this
+        project (its relative data paths included) as they were.
+
+        Raises:
+            WorkbenchError: the file cannot be written (a full disk, a read-only
+                folder); the message names the file and the fix.
+        """
         target = Path(path) if path else self.path
         if target is None:
             raise ValueError("Project.save() needs a path: this project was never saved.")
+        kept = (copy.deepcopy(self.data.source), self.model.weights)
         if self.path is not None and Path(target).resolve() != self.path.resolve():
             self.rebase_paths(target)
-        save_json_atomic(target, self.to_dict())
+        try:
+            save_json_atomic(target, self.to_dict(), backup=True)
+        except OSError as exc:
+            self.data.source, self.model.weights = kept  # still relative to the old file
+            raise WorkbenchError(cannot_write_message(
+                "save the project to", target, exc, "save it to another folder",
+                " The file on disk was not changed.")) from None
         self.path = target
 
     @classmethod
@@ -270,7 +294,8 @@ class Project:
             raise ProjectFormatError(f"Cannot read project file {path}: {exc}.") from None
         if not text.strip():
             raise ProjectFormatError(
-                f"Project file {path} is empty. Restore it from a backup or create a new project.")
+                f"Project file {path} is empty. {_restore_hint(path, capital=True)}, or create "
+                "a new project.")
         try:
             d = json.loads(text)
         except RecursionError:  # "[[[[..." thousands deep: data, but not a project
@@ -280,7 +305,7 @@ class Project:
                     else f"line {exc.lineno}, column {exc.colno}: {exc.msg}")
             raise ProjectFormatError(
                 f"Project file {path} is not valid JSON: {hint}. Fix it in a text editor "
-                "or restore it from a backup.") from None
+                f"or {_restore_hint(path)}.") from None
         try:
             _expect_type(d, dict, "(top level)")
             return cls.from_dict(d, path=path)
@@ -292,8 +317,48 @@ class Project:
 
 def _too_deep(path):
     return ProjectFormatError(
-        f"Project file {path} is nested too deeply to be a project file: restore it from a "
-        "backup.")
+        f"Project file {path} is nested too deeply to be a project file: "
+        f"{_restore_hint(path)}.")
+
+
+def backup_path(path):
+    """Where saving over ``path`` keeps the version it replaced: ``<name>.kwb.json.bak``."""
+    path = Path(path)
+    return path.with_name(path.name + BACKUP_SUFFIX)
+
+
+def _restore_hint(path, capital=False):
+    """"restore it from ..." naming the backup file when there is one."""
+    backup = backup_path(path)
+    if path.name.endswith(BACKUP_SUFFIX) or not backup.is_file():
+        hint = "restore it from a backup"
+    else:
+        hint = (f"restore it from its backup {backup} (the version before the last save: copy "
+                f"it over {path.name})")
+    return hint[0].upper() + hint[1:] if capital else hint
+
+
+def cannot_write_message(action, path, exc, elsewhere, after=""):
+    """One message for an OSError writing ``path``: what failed, why in words, and the fix.
+
+    Args:
+        action: what was being done, "save the project to".
+        path: the file.
+        exc: the OSError.
+        elsewhere: the other way out, "save it to another folder".
+        after: a last sentence, " The file on disk was not changed."
+    """
+    path = Path(path)
+    if exc.errno in DISK_FULL:
+        why = ("your disk quota is used up" if exc.errno == getattr(errno, "EDQUOT", None)
+               else "the disk is full (no space left on device)")
+        fix = f"Free some space, or {elsewhere}"
+    elif exc.errno in READ_ONLY:
+        why = f"the folder {path.parent} cannot be written to ({exc.strerror})"
+        fix = f"{elsewhere[0].upper()}{elsewhere[1:]}, or make the folder writable"
+    else:
+        why, fix = exc.strerror or str(exc), f"{elsewhere[0].upper()}{elsewhere[1:]}"
+    return f"Cannot {action} {path}: {why}. {fix}.{after}"
 
 
 def migrate(d):
@@ -319,11 +384,13 @@ def migrate(d):
     return dict(d, format_version=FORMAT_VERSION)
 
 
-def save_json_atomic(path, obj):
+def save_json_atomic(path, obj, *, backup=False):
     """Write ``obj`` as JSON to ``path`` so that a crash leaves the old file or the new one.
 
     The text goes to a temp file in the same folder, is flushed and fsynced, then
-    renamed over the target (atomic on POSIX and on Windows via os.replace).
+    renamed over the target (atomic on POSIX and on Windows via os.replace). With
+    ``backup``, the file being replaced is first kept as :func:`backup_path`, by an
+    atomic rename too, so the backup is never torn either.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -334,11 +401,60 @@ def save_json_atomic(path, obj):
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
+        if backup:
+            _keep_backup(path)
         os.replace(tmp, path)
     except BaseException:
+        _remove_quietly(tmp)
+        raise
+    _fsync_folder(path.parent)
+
+
+def _keep_backup(path):
+    """Make ``<path>.bak`` the current ``path`` (a hard link, else a copy; then a rename).
+
+    A file that is not JSON at all (hand-broken, or torn by another program) does
+    not replace the backup: that is when the backup is needed.
+    """
+    try:
+        old = path.read_bytes()
+    except FileNotFoundError:
+        return  # a first save: nothing to keep
+    try:
+        json.loads(old.decode("utf-8-sig"))
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return
+    tmp = path.with_name(f"{path.name}.{uuid.uuid4().hex[:8]}.bak.tmp")
+    try:
         try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+            os.link(path, tmp)  # no copy: the old file's data stay where they are
+        except OSError:  # a file system without hard links (FAT, some network shares)
+            with open(tmp, "wb") as f:
+                f.write(old)
+                f.flush()
+                os.fsync(f.fileno())
+        os.replace(tmp, backup_path(path))
+    except BaseException:
+        _remove_quietly(tmp)
         raise
 
+
+def _remove_quietly(path):
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def _fsync_folder(folder):
+    """Make a rename in ``folder`` durable (POSIX); a no-op where folders cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # Windows: a folder cannot be opened, and NTFS journals the rename
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -33,7 +33,7 @@ def run_app(args):
     path = getattr(args, "path", None)
     if args.screenshot and args.when == "first-paint":
         return _first_paint_shot(app, path, args)
-    window = MainWindow(path)
+    window = MainWindow(path, recover=not args.screenshot)  # offers what a crash left
     window.tabs.setCurrentIndex(tab_index(args.tab))
     if args.screenshot:
         window.resize(*args.size)

@@ -124,6 +124,10 @@ class ModelEditor(QObject):
         self.undo_stack.setClean()
         self._set_runs_modified(False)
 
+    def mark_modified(self):
+        """The document differs from its file, with nothing to undo (a restored autosave)."""
+        self._set_runs_modified(True)
+
     def _set_runs_modified(self, modified):
         was = self.is_modified()
         self._runs_modified = modified

@@ -14,6 +14,7 @@ from core.errors import WorkbenchError
 from core.project import PROJECT_SUFFIX
 from ui import file_actions
 from ui.accessibility import name_custom_widgets
+from ui.autosave import Autosaver
 from ui.editing import ModelEditor
 from ui.keras_loader import KerasLoader
 from ui.icons import app_icon
@@ -30,12 +31,15 @@ TAB_NAMES = ("model", "data", "train", "zoo", "text", "runs")
 class MainWindow(QMainWindow):
     """Keras Workbench's window. ``MainWindow(path)`` opens a project or a Keras model file.
 
+    ``recover=True`` (the application's start, ui.app) first offers the autosaves a
+    crash left behind (ui.autosave), then the unfinished run; tests leave it off.
+
     Attributes:
         project: the open core.project.Project (the document every view edits).
         editor: the ui.editing.ModelEditor shared by the Model tab's views.
     """
 
-    def __init__(self, path=None, *, start_loader=True):
+    def __init__(self, path=None, *, start_loader=True, recover=False):
         super().__init__()
         self.setObjectName("main_window")
         self.settings = app_settings()
@@ -50,6 +54,7 @@ class MainWindow(QMainWindow):
         self._build_tabs()
         self._build_status_bar()
         self._build_menus()
+        self.autosaver = Autosaver(self)  # every minute with unsaved changes, and per epoch
         self._restore_geometry()
         self._update_title()
         name_custom_widgets(self)
@@ -58,6 +63,8 @@ class MainWindow(QMainWindow):
         self.loader.failed.connect(self._on_loader_failed)
         if start_loader:
             self.loader.start()
+        if recover:  # a start of the application (ui.app), not a test: what did a crash leave?
+            self.autosaver.offer_recovery()
 
     # -- construction --------------------------------------------------------
     def _build_tabs(self):
@@ -111,6 +118,8 @@ class MainWindow(QMainWindow):
         """After a crash, offer to resume the project's unfinished run (once TF is loaded)."""
         from core.run_records import resume_offer_text, unfinished_runs
 
+        if self.autosaver.offering():
+            return False  # the recovery bar asks first, then calls this again
         runs = unfinished_runs(self.project)
         if not runs or self.training_running():
             return False
@@ -236,7 +245,10 @@ class MainWindow(QMainWindow):
     def _save_to(self, path):
         try:
             file_actions.save_project(self.project, path)
-        except (OSError, WorkbenchError) as exc:
+        except WorkbenchError as exc:  # names the file and the fix; the work stays in memory
+            QMessageBox.critical(self, "Cannot save", str(exc))
+            return False
+        except OSError as exc:
             QMessageBox.critical(self, "Cannot save", f"Could not save {path}: {exc}")
             return False
         self.editor.mark_saved()
@@ -272,6 +284,8 @@ class MainWindow(QMainWindow):
             QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
         if answer == QMessageBox.Save:
             return self.save()
+        if answer == QMessageBox.Discard:
+            self.autosaver.discard()  # chosen to lose: not offered again at the next start
         return answer == QMessageBox.Discard
 
     # -- window life cycle -----------------------------------------------------
@@ -299,6 +313,7 @@ class MainWindow(QMainWindow):
         if self.loader.isRunning():
             # An import cannot be interrupted; it ends on its own in a few seconds.
             self.loader.wait()
+        self.autosaver.stop()
         event.accept()
 
     def _restore_geometry(self):

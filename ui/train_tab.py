@@ -37,6 +37,8 @@ class TrainTab(QWidget):
         run_finished(object): a run ended (any status) and was shown and recorded;
             the ui.train_worker.RunOutcome.
         run_failed(str): a run could not start or crashed; the message shown.
+        epoch_ended(int, dict): an epoch of the run was committed to its folder (the
+            epoch from 1, its logs as floats); the window autosaves on it.
 
     Attributes:
         worker: the TrainWorker of the run in progress, else None.
@@ -47,6 +49,7 @@ class TrainTab(QWidget):
     run_started = Signal()
     run_finished = Signal(object)
     run_failed = Signal(str)
+    epoch_ended = Signal(int, dict)
 
     def __init__(self, editor, parent=None):
         super().__init__(parent)
@@ -376,6 +379,7 @@ class TrainTab(QWidget):
         if "learning_rate" in logs:
             self.learning_rate.setText(f"Learning rate: {logs['learning_rate']:.3g}")
         self.curves.add_epoch(epoch, logs)
+        self.epoch_ended.emit(epoch, logs)
 
     @Slot(object)
     def _on_worker_run_finished(self, outcome):

@@ -12,7 +12,7 @@ import math
 import time
 
 from core.keras_env import keras
-from core.training.checkpoint import save_values
+from core.training.checkpoint import epoch_write_error, save_values
 from core.training.settings import monitor_mode
 
 PAUSE_POLL_SECONDS = 0.05
@@ -158,14 +158,22 @@ class EngineCallback(keras().callbacks.Callback):
     def _commit(self, number, floats):
         folder = self.folder
         name = f"checkpoint.e{number}.ckpt"
-        save_values(self.model, folder.file(name))
-        folder.append_history(number, floats)
-        if self.best is not None:
-            self.best.update(number, floats, name)
         previous = _referenced(folder.state)
-        folder.write_state(epochs_completed=number, checkpoint=name,
-                           best=self.best.to_dict() if self.best is not None else None,
-                           plateau=_plateau_state(self.plateau))
+        state, best = dict(folder.state), self.best.to_dict() if self.best is not None else None
+        try:
+            save_values(self.model, folder.file(name))
+            folder.append_history(number, floats)
+            if self.best is not None:
+                self.best.update(number, floats, name)
+            folder.write_state(epochs_completed=number, checkpoint=name,
+                               best=self.best.to_dict() if self.best is not None else None,
+                               plateau=_plateau_state(self.plateau))
+        except OSError as exc:  # a full disk, a read-only folder: state.json names epoch - 1
+            folder.state = state  # so does the run's end, which names the last good checkpoint
+            if self.best is not None:
+                self.best.restore(best)
+            _remove_quietly(folder.file(name))
+            raise epoch_write_error(folder.path, number, exc) from exc
         for stale in previous - _referenced(folder.state):
             if stale.startswith("checkpoint."):  # never the run's .keras files
                 folder.file(stale).unlink(missing_ok=True)
@@ -191,6 +199,13 @@ def current_learning_rate(optimizer):
         return float(optimizer.learning_rate.numpy())
     except (AttributeError, TypeError, ValueError):
         return None
+
+
+def _remove_quietly(path):
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only folder: state.json does not name it, so no resume reads it
 
 
 def _referenced(state):

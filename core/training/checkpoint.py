@@ -11,7 +11,9 @@ per-epoch checkpoint that makes a killed run resumable holds only the values,
     header JSON [{"name", "dtype", "shape"}, ...], then each array's bytes in C order
 
 It is data only: dtypes are checked to be plain numbers, nothing is unpickled.
-It is written to a temp file and renamed, so a kill leaves the old file or the new one.
+It is written to a temp file and renamed, so a kill leaves the old file or the new one;
+a write that fails (a full disk, a read-only folder) removes the temp file, so no
+half-written checkpoint is left for a resume to find.
 """
 
 import json
@@ -20,7 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from core.errors import WorkbenchError
+from core.errors import TrainingError, WorkbenchError
+from core.project import cannot_write_message
 
 MAGIC = b"KWBCKPT1\n"
 
@@ -52,11 +55,35 @@ def write_arrays(path, arrays):
     header = json.dumps([{"name": name, "dtype": a.dtype.str, "shape": list(a.shape)}
                          for name, a in arrays.items()]).encode("utf-8")
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
-        f.write(MAGIC + len(header).to_bytes(8, "little") + header)
-        for a in arrays.values():
-            f.write(a.data)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as f:
+            f.write(MAGIC + len(header).to_bytes(8, "little") + header)
+            for a in arrays.values():
+                f.write(a.data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass  # it could not have been made either
+        raise
+
+
+def epoch_write_error(run_dir, epoch, exc):
+    """The TrainingError of a run that could not write epoch ``epoch`` into its folder.
+
+    The run's state.json still names the epoch before (the caller saw to it), so
+    the run resumes from there once the folder can be written again.
+
+    Args:
+        run_dir: the run folder.
+        epoch: the epoch (from 1) being committed.
+        exc: the OSError (ENOSPC: a full disk; EACCES/EROFS: a read-only folder).
+    """
+    target = Path(str(exc.filename).removesuffix(".tmp")) if exc.filename else Path(run_dir)
+    return TrainingError(cannot_write_message(
+        f"write epoch {epoch} of the run to", target, exc,
+        "set another runs folder (`training.runs_dir`) for new runs"))
 
 
 def read_values(path):

@@ -24,30 +24,48 @@ ROOT = Path(__file__).resolve().parents[2]
 KILLED_RUN = """
 import os, signal, sys
 sys.path.insert(0, {root!r})
+from core.autosave import write_autosave
 from core.training import train
 from tests.core.test_training import tiny_project
 
+project = tiny_project(epochs=4, runs_dir={runs!r})
+project.description = "edited, never saved"
+
 def kill_after_epoch_2(epoch, logs):
+    write_autosave(project)  # what the window does after each epoch (ui.autosave)
     if epoch == 2:  # the epoch is committed before this is called
         os.kill(os.getpid(), signal.SIGKILL)
 
-train(tiny_project(epochs=4), run_dir={run!r}, on_epoch_end=kill_after_epoch_2)
+train(project, run_dir={run!r}, on_epoch_end=kill_after_epoch_2)
 """
 
 
 @pytest.mark.slow
+@pytest.mark.reliability("Nothing lost", "SIGKILL during training: the next start finds the autosave and the run")
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 def test_a_run_killed_after_epoch_2_resumes_with_its_optimizer_state(tmp_path):
+    """The child autosaves its unsaved project after each epoch, as the window does; after
+    the kill, the autosave is offered and loads, and the restored project's unfinished
+    run (core.run_records, what the window offers next) resumes."""
+    from core.autosave import load_autosave, recoverable
     from core.data import prepare_data
+    from core.run_records import unfinished_runs
     from core.training.checkpoint import load_values
     from core.training.model_setup import build_compiled_model
 
-    run = tmp_path / "run"
+    run = tmp_path / "runs" / "run"
     script = tmp_path / "killed.py"
-    script.write_text(textwrap.dedent(KILLED_RUN.format(root=str(ROOT), run=str(run))))
+    script.write_text(textwrap.dedent(KILLED_RUN.format(root=str(ROOT), run=str(run),
+                                                        runs=str(run.parent))))
     proc = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True,
                           text=True, timeout=180)
     assert proc.returncode == -signal.SIGKILL, proc.stderr[-3000:]
+
+    [left] = recoverable()  # the next start: the autosave of the killed process
+    project = load_autosave(left)
+    assert project.description == "edited, never saved" and project.path is None
+    [unfinished] = unfinished_runs(project)
+    assert unfinished.dir == run and unfinished.epochs_completed == 2
 
     state = json.loads((run / "state.json").read_text())
     assert state["status"] == "running" and state["epochs_completed"] == 2
