@@ -19,9 +19,11 @@ changes with :meth:`Project.subscribe`; nothing else keeps a second copy.
 
 import copy
 import errno
+import glob
 import json
 import os
 import tempfile
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +38,8 @@ BACKUP_SUFFIX = ".bak"
 # errno values that mean "no room" and "not allowed to write here", for messages with a fix.
 DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 READ_ONLY = {errno.EACCES, errno.EPERM, errno.EROFS}
+# A save's temp file this old was left by a process killed mid-save: the next save removes it.
+STALE_TEMP_S = 600
 
 DEFAULT_PREPROCESSING = {
     "test_split": 0.2,
@@ -408,6 +412,7 @@ def save_json_atomic(path, obj, *, backup=False):
         _remove_quietly(tmp)
         raise
     _fsync_folder(path.parent)
+    _remove_stale_temps(path)
 
 
 def _keep_backup(path):
@@ -437,6 +442,18 @@ def _keep_backup(path):
     except BaseException:
         _remove_quietly(tmp)
         raise
+
+
+def _remove_stale_temps(path, age_s=STALE_TEMP_S):
+    """Delete the temp files a killed save of ``path`` left beside it (old enough that no
+    live save can still be writing them)."""
+    now = time.time()
+    for tmp in path.parent.glob(glob.escape(path.name) + ".*.tmp"):
+        try:
+            if now - tmp.stat().st_mtime > age_s:
+                tmp.unlink()
+        except OSError:
+            pass  # gone already, or not ours to remove
 
 
 def _remove_quietly(path):

@@ -123,6 +123,10 @@ def test_a_kill_during_saves_leaves_the_old_or_the_new_file_and_a_whole_backup(t
     assert on_disk in (last, last + 1)  # the save it finished, or the one it was in
     backup = _generation(backup_path(path))
     assert backup in (on_disk - 1, on_disk)  # linked just before the rename it did not reach
+    for left in tmp_path.glob("growing.kwb.json.*.tmp"):  # a save cut short: aged, then
+        os.utime(left, (time.time() - 3600, time.time() - 3600))  # the next save removes it
+    Project.load(path).save()
+    assert not list(tmp_path.glob("*.tmp"))
 
 
 # -- backups ------------------------------------------------------------------------------------
