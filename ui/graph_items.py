@@ -22,6 +22,8 @@ WARNING_COLOR = QColor("#f9a825")
 INPUT_BADGE = QColor("#26a69a")
 OUTPUT_BADGE = QColor("#7e57c2")
 PENDING = "…"  # shown before TensorFlow has loaded and the first analysis is in
+_POSITION_CHANGED = QGraphicsItem.ItemPositionHasChanged
+DETAIL_LOD = 0.35  # below this zoom a node is drawn as a box: its text would be 3 px tall
 
 
 @dataclass
@@ -124,6 +126,8 @@ class NodeItem(QGraphicsItem):
         self.shape_text = PENDING
         self.params_text = ""
         self.edges = []
+        self.spec = None  # what the view made it from; the view keeps the item while it holds
+        self._shown = ()  # the (report, problems) shown
         self.home = QPointF()  # where the view last placed it; a move away is a user drag
         self._theme = theme
         self.setFlags(QGraphicsItem.ItemIsSelectable | QGraphicsItem.ItemIsMovable
@@ -141,6 +145,9 @@ class NodeItem(QGraphicsItem):
     # -- what it shows --------------------------------------------------------
     def set_report(self, report, problems):
         """Show an analysis: a NodeReport (or None before the first one) and its Problems."""
+        if (report, problems) == self._shown:
+            return  # an edit elsewhere: most nodes of a big graph come back unchanged
+        self._shown = (report, problems)
         if report is None:
             self.state, self.shape_text, self.params_text = "pending", PENDING, ""
             self.setToolTip(self._title())
@@ -203,6 +210,11 @@ class NodeItem(QGraphicsItem):
         painter.setBrush(theme.input_fill if self.is_input else theme.fill)
         width = 3.0 if self.isSelected() or self.state in ("error", "warning") else 1.5
         painter.setPen(QPen(self.border_color(), width))
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < DETAIL_LOD:
+            # Zoomed out (a big graph fitted to the view): text this small cannot be read,
+            # and eliding and drawing it was most of the cost of a redraw.
+            painter.drawRect(rect)
+            return
         painter.drawRoundedRect(rect, 8, 8)
         if self.isSelected() and self.state in ("error", "warning"):
             painter.setPen(QPen(theme.selected, 1.5))  # selected and faulty: both show
@@ -257,11 +269,13 @@ class NodeItem(QGraphicsItem):
         painter.drawText(box, align | Qt.AlignVCenter, elided)
 
     def itemChange(self, change, value):
-        if change == QGraphicsItem.ItemPositionHasChanged:
+        # Called for every change of every node (~12 per node built), so it is kept
+        # lean: QGraphicsItem's own itemChange only returns ``value``.
+        if change == _POSITION_CHANGED:
             for edge in self.edges:
                 edge.lane = []  # the lane was kept free for where the node was
                 edge.update_path()
-        return super().itemChange(change, value)
+        return value
 
 
 class EdgeItem(QGraphicsPathItem):
@@ -296,23 +310,30 @@ class EdgeItem(QGraphicsPathItem):
         return self.target.node_id
 
     def update_path(self):
-        self.prepareGeometryChange()
-        self.setPath(edge_path(self.source.output_scene_pos(),
-                               self.target.input_scene_pos(self.slot), self.lane))
-
-    def shape(self):
+        path = edge_path(self.source.output_scene_pos(), self.target.input_scene_pos(self.slot),
+                         self.lane)
+        # The scene asks for the bounds of every item whenever it indexes or finds
+        # items; stroking the curve each time was a third of a 300-layer redraw.
         stroker = QPainterPathStroker()
         stroker.setWidth(12)  # a thin curve is hard to click
-        return stroker.createStroke(self.path())
+        self.prepareGeometryChange()
+        self._shape = stroker.createStroke(path)
+        self._bounds = self._shape.boundingRect()
+        self.setPath(path)
+
+    def shape(self):
+        return self._shape
 
     def boundingRect(self):
-        return self.shape().boundingRect()
+        return self._bounds
 
     def paint(self, painter, option, widget=None):
         color = self._theme.selected if self.isSelected() else self._theme.edge
         painter.setPen(QPen(color, 3.0 if self.isSelected() else 1.6))
         painter.setBrush(Qt.NoBrush)
         painter.drawPath(self.path())
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < DETAIL_LOD:
+            return  # an arrow head a pixel wide is noise
         tip = self.path().currentPosition()
         painter.setPen(Qt.NoPen)
         painter.setBrush(color)

@@ -41,6 +41,8 @@ class GraphView(QGraphicsView):
         self._scene = QGraphicsScene(self)
         self.setScene(self._scene)
         self._items = {}      # node id -> NodeItem
+        self._edges = {}      # (target id, input slot) -> EdgeItem
+        self._theme = None    # the Theme the items were made with
         self._project = None
         self._auto_fit = True  # fit on resize until the user zooms or pans
         self._syncing = False
@@ -221,22 +223,24 @@ class GraphView(QGraphicsView):
             self.fit_to_view()
 
     def _rebuild(self):
+        """Bring the items in line with the document, keeping every item that is still right.
+
+        A parameter edit changes no item (its shape and count come with the analysis);
+        a new layer adds one node and its edges and moves the others. Recreating all of
+        a 300-layer graph's items took ~130 ms per edit (bench/editor_scale.py).
+        """
         self._syncing = True
         try:
-            self._drag = None
-            self._scene.clear()
-            self._items = {}
+            self._cancel_drag()
             graph = self.editor.project.model
             theme = Theme.from_palette(self.palette())
-            self.setBackgroundBrush(theme.background)
+            if theme != self._theme:  # the items' colours come from the palette: start afresh
+                self._scene.clear()
+                self._items, self._edges, self._theme = {}, {}, theme
+                self.setBackgroundBrush(theme.background)
             layout = layered_layout(graph)
-            outputs = set(graph.output_ids())
-            for node in graph.nodes:
-                self._items[node.id] = self._make_node(graph, node, theme, node.id in outputs)
-                item = self._items[node.id]
-                item.home = QPointF(*graph.layout.get(node.id, layout.positions[node.id]))
-                item.setPos(item.home)
-            self._add_edges(graph, layout, theme)
+            self._sync_nodes(graph, layout, theme)
+            self._sync_edges(graph, layout, theme)
             self._show_analysis(self.editor.analysis)
             selected = self._items.get(self.editor.selected)
             if selected is not None:
@@ -245,8 +249,47 @@ class GraphView(QGraphicsView):
             self._syncing = False
         self._grow_scene_rect()
 
-    def _add_edges(self, graph, layout, theme):
+    def _sync_nodes(self, graph, layout, theme):
+        outputs = set(graph.output_ids())
+        items, arity = {}, {}
         for node in graph.nodes:
+            spec = self._node_spec(graph, node, node.id in outputs, arity)
+            item = self._items.pop(node.id, None)
+            if item is None or item.spec != spec:
+                if item is not None:
+                    self._remove_node_item(item)
+                item = NodeItem(node, theme, is_output=spec[-1], slots=spec[-2],
+                                class_name=spec[0])
+                item.spec = spec
+                self._scene.addItem(item)
+            items[node.id] = item
+            item.home = QPointF(*graph.layout.get(node.id, layout.positions[node.id]))
+            item.setPos(item.home)
+        for item in self._items.values():  # nodes no longer in the graph
+            self._remove_node_item(item)
+        self._items = items
+
+    @staticmethod
+    def _node_spec(graph, node, is_output, arity):
+        """What a NodeItem is made from; an item whose spec is unchanged is kept.
+
+        ``arity`` caches input_arity by class for one rebuild (a catalog lookup each).
+        """
+        try:
+            class_name = graph.layer_node(node).class_name
+        except KeyError:  # shares a missing layer: the analysis reports it
+            class_name = "?"
+        if class_name not in arity:
+            arity[class_name] = input_arity(class_name)
+        fewest, most = arity[class_name]
+        n = len(node.inputs)
+        slots = 0 if node.is_input else max(n + (most is None or n < most), fewest, 1)
+        return (class_name, node.is_input, node.shares, n, slots, is_output)
+
+    def _sync_edges(self, graph, layout, theme):
+        edges = {}
+        for node in graph.nodes:
+            target = self._items[node.id]
             for slot, ref in enumerate(node.inputs):
                 source = self._items.get(split_ref(ref)[0])
                 if source is None:
@@ -254,20 +297,42 @@ class GraphView(QGraphicsView):
                 # A lane is only free where the layout placed both ends.
                 placed = source.node_id not in graph.layout and node.id not in graph.layout
                 lane = [QPointF(x, y) for x, y in layout.lanes.get((node.id, slot), [])]
-                self._scene.addItem(EdgeItem(source, self._items[node.id], slot, ref, theme,
-                                             lane if placed else []))
+                lane = lane if placed else []
+                edge = self._edges.pop((node.id, slot), None)
+                if edge is not None and (edge.source, edge.target, edge.ref) != (source, target, ref):
+                    self._remove_edge(edge)
+                    edge = None
+                if edge is None:
+                    edge = EdgeItem(source, target, slot, ref, theme, lane)
+                    self._scene.addItem(edge)
+                elif edge.lane != lane:  # moving an end clears the lane; the layout gives it back
+                    edge.lane = lane
+                    edge.update_path()
+                edges[(node.id, slot)] = edge
+        for edge in self._edges.values():  # connections no longer in the graph
+            self._remove_edge(edge)
+        self._edges = edges
+        for item in self._items.values():
+            item.output_port.set_connected(any(e.source is item for e in item.edges))
 
-    def _make_node(self, graph, node, theme, is_output):
-        try:
-            class_name = graph.layer_node(node).class_name
-        except KeyError:  # shares a missing layer: the analysis reports it
-            class_name = "?"
-        fewest, most = input_arity(class_name)
-        n = len(node.inputs)
-        slots = 0 if node.is_input else max(n + (most is None or n < most), fewest, 1)
-        item = NodeItem(node, theme, is_output=is_output, slots=slots, class_name=class_name)
-        self._scene.addItem(item)
-        return item
+    def _remove_node_item(self, item):
+        for edge in list(item.edges):
+            self._remove_edge(edge)
+        self._scene.removeItem(item)
+
+    def _remove_edge(self, edge):
+        for end in (edge.source, edge.target):
+            if edge in end.edges:
+                end.edges.remove(edge)
+        if edge.scene() is not None:
+            self._scene.removeItem(edge)
+        if self._edges.get((edge.target_id, edge.slot)) is edge:
+            del self._edges[(edge.target_id, edge.slot)]
+
+    def _cancel_drag(self):
+        if self._drag:
+            self._scene.removeItem(self._drag[1])
+        self._drag = None
 
     def _grow_scene_rect(self):
         # A margin around the graph gives room to pan; growing only, so the view never jumps.

@@ -1,0 +1,83 @@
+"""Helpers the load benches share: the event-loop delay probe, percentiles, medians.
+
+The probe is bench/ui_latency.py's measure: a 10 ms precise QTimer on the GUI
+thread; how late each tick comes is how long the event loop was kept from turning.
+Import it after a QApplication exists.
+"""
+
+import ctypes
+import statistics
+import sys
+import time
+
+import PySide6
+
+from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Slot
+
+TICK_MS = 10
+
+
+class LoopProbe(QObject):
+    """Records how late each 10 ms tick comes (a GUI-owned object, like the widgets)."""
+
+    def __init__(self):
+        super().__init__()
+        self.delays, self.clock = [], QElapsedTimer()
+        self.timer = QTimer(self, interval=TICK_MS)
+        self.timer.setTimerType(Qt.PreciseTimer)
+        self.timer.timeout.connect(self.on_timeout)
+
+    def start(self):
+        self.delays.clear()
+        self.clock.start()
+        self.timer.start()
+
+    def stop(self):
+        self.timer.stop()
+        return list(self.delays)
+
+    @Slot()
+    def on_timeout(self):
+        elapsed = self.clock.nsecsElapsed() / 1e6
+        self.clock.restart()
+        self.delays.append(max(0.0, elapsed - TICK_MS))
+
+
+def keep_none_alive():
+    """Survive PySide6 6.12.0 on Python < 3.12, which drops a reference to None per void call.
+
+    Every call of a method returning nothing (painter.drawRect, item.setPos, label.setText)
+    decrements None's reference count once more than it increments it (6.11.3 does not),
+    and a bench that repaints a 300-node graph a few dozen times brings it to zero: Python
+    aborts with "none_dealloc: deallocating None". Python 3.12 makes None immortal; this
+    gives it the same headroom here. Returns True if it had to.
+    """
+    if sys.version_info >= (3, 12) or not PySide6.__version__.startswith("6.12."):
+        return False
+    ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40
+    return True
+
+
+def percentile(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def delay_line(values, limit_ms=100):
+    """``p50 .. p99 .. max ..`` of tick delays, and whether the max is within ``limit_ms``."""
+    if not values:
+        return "no ticks"
+    worst = max(values)
+    return (f"p50 {percentile(values, 50):6.1f}  p99 {percentile(values, 99):6.1f}  "
+            f"max {worst:6.1f} ms  ({len(values)} ticks; max <= {limit_ms}: "
+            f"{'OK' if worst <= limit_ms else 'OVER'})")
+
+
+def timed(fn, repeat):
+    """Median and max wall time of ``fn()`` over ``repeat`` calls, in ms."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times), max(times)
