@@ -81,6 +81,7 @@ class EngineCallback(keras().callbacks.Callback):
         stop_requested: should_stop() returned True.
         diverged: ``(epoch, loss)`` when the loss stopped being finite, else None.
         early_stopped: the epoch early stopping ended the run at, else None.
+        epoch: the epoch (from 1) begun last, or None before the first.
     """
 
     def __init__(self, folder, *, best=None, stop_early=False, plateau=None, on_epoch_end=None,
@@ -96,6 +97,7 @@ class EngineCallback(keras().callbacks.Callback):
         self.stop_requested = False
         self.diverged = None
         self.early_stopped = None
+        self.epoch = None  # the epoch running (from 1), for a failure's message
 
     def emit(self, event, **fields):
         if self._on_event is not None:
@@ -117,6 +119,7 @@ class EngineCallback(keras().callbacks.Callback):
                 setattr(self.plateau, key, value)
 
     def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch + 1
         self._epoch_lr = current_learning_rate(self.model.optimizer)
 
     def on_train_batch_begin(self, batch, logs=None):

@@ -6,12 +6,14 @@ is polled between batches. See core.training.runs for what the run folder
 holds and why a killed run can be resumed.
 """
 
+import os
 import secrets
 import shutil
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.errors import WorkbenchError
+from core.errors import TrainingError, WorkbenchError
 from core.training.phases import fit_phases, prepare_model, total_epochs
 from core.training.runs import BEST, LAST, TENSORBOARD, RunFolder, new_run_dir, now, record_run
 
@@ -78,7 +80,11 @@ def train(project, *, run_dir=None, resume_from=None, epochs=None, batch_size=No
 
     Raises:
         WorkbenchError: for settings, data or a model that cannot start a run
-            (no run folder is made then).
+            (no run folder is made then); TrainingError (a WorkbenchError) when
+            anything else stops it from starting, such as a model that does not fit
+            in memory. Once the run folder exists nothing is raised (but Ctrl+C):
+            a failure ends the run as "failed", its message in the RunResult and
+            state.json, its history and last checkpoint kept so it can be resumed.
     """
     from core.keras_env import keras
 
@@ -90,29 +96,40 @@ def train(project, *, run_dir=None, resume_from=None, epochs=None, batch_size=No
         distribution = all_gpus_distribution()  # several GPUs: mirrored; else one device
     job.distribution = distribution  # scale-out hook (core.distribute); None: one device
     k.utils.set_random_seed(job.seed + job.initial_epoch)
-    job.prepare()
+    with _starting(job):
+        job.prepare()
     with job.device_scope():
-        model, lr_spec = job.build_model()
-        folder = job.open_folder(run_dir, model)
-        callback = job.callback(lr_spec, on_epoch_end, on_batch_end, on_event, should_stop,
-                                should_pause)
-        callback.emit("started", run_dir=str(folder.path), epochs=job.epochs,
-                      initial_epoch=job.initial_epoch, steps_per_epoch=job.steps,
-                      resumed=resume_from is not None, seed=job.seed,
-                      **job.distribution_record())
-        wanted_mixed = bool(job.snapshot.training.get("mixed_precision"))
-        if wanted_mixed and "float16" not in model.dtype_policy.name:
-            callback.emit("warning", message=(
-                "Mixed precision is on in the training settings, but no GPU of compute "
-                "capability 7.0 or more is in use, where it would be slower: this run "
-                "trains in float32."))
-        result = job.run(model, callback)
+        with _starting(job):
+            model, lr_spec = job.build_model()
+            folder = job.open_folder(run_dir, model)
+        # From here on the run folder exists: whatever happens ends in its state.json.
+        hooks = {"on_epoch_end": on_epoch_end, "on_batch_end": on_batch_end,
+                 "on_event": on_event, "should_stop": should_stop, "should_pause": should_pause}
+        result = job.run(model, lr_spec, hooks, resumed=resume_from is not None)
     if project is not None:
         record_run(project, folder.record(result.test))
-    callback.emit("finished", run_dir=str(folder.path), status=result.status,
-                  epochs_completed=result.epochs_completed, test=result.test,
-                  message=result.message)
+    if on_event is not None:
+        on_event({"event": "finished", "run_dir": str(folder.path), "status": result.status,
+                  "epochs_completed": result.epochs_completed, "test": result.test,
+                  "message": result.message})
     return result
+
+
+@contextmanager
+def _starting(job):
+    """Errors before the run has a folder: the app's own pass, others become a TrainingError.
+
+    A model too big for the device, a bug in a data loader: train() promises only
+    WorkbenchErrors, and the message says what happened (out of memory: which batch size).
+    """
+    try:
+        yield
+    except WorkbenchError:
+        raise
+    except Exception as exc:
+        from core.training.failures import failure_message
+
+        raise TrainingError(failure_message(exc, 0, job.batch_size, "starting")) from exc
 
 
 class _Job:
@@ -248,15 +265,21 @@ class _Job:
             return BatchReportingCallback(self.folder, on_batch_end=on_batch_end, **kwargs)
         return EngineCallback(self.folder, **kwargs)
 
-    def run(self, model, callback):
-        """Fit, then save the .keras files and evaluate; never leaves state.json "running"."""
-        from core.keras_env import keras
+    def run(self, model, lr_spec, hooks, resumed):
+        """Fit, then save the .keras files and evaluate; never leaves state.json "running".
 
+        Any exception ends the run as "failed" (Ctrl+C: "stopped", and re-raised): in an
+        epoch, the history and checkpoint of the epochs before it stay; while saving or
+        evaluating, the checkpoint of the last epoch stays, so a resume saves and
+        evaluates again.
+        """
         folder = self.folder
-        tensorboard = (keras().callbacks.TensorBoard(log_dir=str(folder.file(TENSORBOARD)))
-                       if self.tensorboard else None)
-        callbacks = [c for c in (self.plateau, callback, tensorboard) if c is not None]
+        callback = None
         try:
+            callback = self.callback(lr_spec, **hooks)
+            self._started(model, callback, resumed)
+            tensorboard = self._tensorboard() if self.tensorboard else None
+            callbacks = [c for c in (self.plateau, callback, tensorboard) if c is not None]
             if not callback.stop_wanted():
                 # One fit, or one per phase with a fine-tune phase (core.training.phases).
                 fit_phases(model, lambda epochs, initial: model.fit(
@@ -264,19 +287,49 @@ class _Job:
                     callbacks=callbacks), training=self.snapshot.training, folder=folder,
                     callback=callback, initial_epoch=self.initial_epoch)
         except Exception as exc:  # out of memory, a bad batch, a caller's callback raising
-            from core.training.failures import failure_message
-
-            folder.close()
-            message = failure_message(exc, folder.state["epochs_completed"], self.batch_size)
-            folder.write_state(status="failed", message=message, finished=now())
-            return self._result("failed", message, error=exc)
+            return self._fail(exc, "training", getattr(callback, "epoch", None))
         except BaseException:  # Ctrl+C: the last committed epoch stays resumable
             folder.close()
             folder.write_state(status="stopped", message="Interrupted.",
                                finished=now())
             raise
         folder.close()
-        return self._finish(model, callback)
+        self._stage = "saving"
+        try:
+            return self._finish(model, callback)
+        except Exception as exc:  # out of memory or a full disk after the last epoch
+            return self._fail(exc, self._stage)
+
+    def _started(self, model, callback, resumed):
+        callback.emit("started", run_dir=str(self.folder.path), epochs=self.epochs,
+                      initial_epoch=self.initial_epoch, steps_per_epoch=self.steps,
+                      resumed=resumed, seed=self.seed, **self.distribution_record())
+        wanted_mixed = bool(self.snapshot.training.get("mixed_precision"))
+        if wanted_mixed and "float16" not in model.dtype_policy.name:
+            callback.emit("warning", message=(
+                "Mixed precision is on in the training settings, but no GPU of compute "
+                "capability 7.0 or more is in use, where it would be slower: this run "
+                "trains in float32."))
+
+    def _tensorboard(self):
+        from core.keras_env import keras
+
+        return keras().callbacks.TensorBoard(log_dir=str(self.folder.file(TENSORBOARD)))
+
+    def _fail(self, exc, stage, epoch=None):
+        """End the run as "failed" at ``stage`` (core.training.failures.STAGES)."""
+        from core.training.failures import failure_message
+
+        folder = self.folder
+        folder.close()
+        message = failure_message(exc, folder.state.get("epochs_completed", 0),
+                                  self.batch_size, stage, epoch)
+        try:
+            folder.write_state(status="failed", message=message, finished=now())
+        except OSError as err:  # a full disk or a folder gone: say so rather than crash
+            raise TrainingError(f"{message} The run's state.json could not be written "
+                                f"either ({err}).") from exc
+        return self._result("failed", message, error=exc)
 
     def _finish(self, model, callback):
         folder = self.folder
@@ -286,6 +339,7 @@ class _Job:
             if callback.diverged:  # back to the last finite epoch, the one last.keras holds
                 load_into(model, folder, folder.state["checkpoint"])
             final = self._save_models(model)
+            self._stage = "evaluating"
             callback.emit("evaluating", model=final)
             test = self._evaluate(model, final)
         best = self.best.to_dict() if self.best is not None else None
@@ -300,15 +354,15 @@ class _Job:
         """Write last.keras and best.keras; leave ``model`` as the final one; return its file."""
         folder = self.folder
         last = folder.state["checkpoint"]
-        model.save(folder.file(LAST))
+        save_keras(model, folder.file(LAST))
         best = self.best.file if self.best is not None else None
         if best is None:
             return LAST
         if best == last:
-            shutil.copyfile(folder.file(LAST), folder.file(BEST))
+            copy_file(folder.file(LAST), folder.file(BEST))
         elif best != BEST:
             load_into(model, folder, best)
-            model.save(folder.file(BEST))
+            save_keras(model, folder.file(BEST))
         if self.restore_best:
             if best == BEST:
                 load_into(model, folder, BEST)
@@ -353,6 +407,29 @@ def _ending(callback, best, state):
             f"Early stopping at epoch {callback.early_stopped}: `{best.monitor}` did not improve "
             f"for {best.patience} epochs; the best was epoch {best.best_epoch}.")
     return "finished", ""
+
+
+def save_keras(model, path):
+    """``model.save(path)`` under a temporary name, then renamed: a failure part-way (out of
+    memory, a full disk) leaves the previous file or none, never a half-written one."""
+    path = Path(path)
+    partial = path.with_name(f".{path.stem}.partial.keras")  # Keras wants the suffix
+    try:
+        model.save(partial)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def copy_file(source, target):
+    """Copy ``source`` to ``target`` by way of a temporary file and a rename."""
+    target = Path(target)
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        shutil.copyfile(source, partial)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def load_into(model, folder, name):
