@@ -68,9 +68,9 @@ def check_config(spec, config, node_id):
 
 def _items(param, value):
     """The values to check: a number Keras writes as a 1-tuple or a pair is checked per item."""
-    if param.kind in ("int", "float") and isinstance(value, (list, tuple)):
-        if len(value) == 1 or (len(value) == 2 and param.name in _PAIRED):
-            return list(value)  # (2,) for a 1-D pool_size of 2; (0.0, 0.3) for factor 0.3
+    listed = param.kind in ("int", "float") and isinstance(value, (list, tuple))
+    if listed and (len(value) == 1 or (len(value) == 2 and param.name in _PAIRED)):
+        return list(value)  # (2,) for a 1-D pool_size of 2; (0.0, 0.3) for factor 0.3
     return [value]
 
 

@@ -11,7 +11,6 @@ import json
 import re
 from dataclasses import dataclass
 
-
 KINDS = ("int", "float", "bool", "choice", "tuple", "string", "activation", "initializer",
          "regularizer", "constraint", "dtype", "layer", "layers", "dict", "any")
 # Kinds whose value is a Keras object named by a string (or given as a serialized dict).
