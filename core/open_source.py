@@ -30,6 +30,9 @@ def open_source(text):
 
             return import_model_file(path)
         return Project.load(path)
+    if path.is_dir():
+        raise WorkbenchError(f"{path} is a folder: choose the project file (.kwb.json) or Keras "
+                             "model file (.keras, .h5) inside it.")
     if path.suffix or "/" in text or "\\" in text:
         raise WorkbenchError(f"File not found: {text}. Check the path.")
     if text in example_names():

@@ -294,8 +294,17 @@ class Project:
             text = path.read_text(encoding="utf-8-sig")
         except FileNotFoundError:
             raise ProjectFormatError(f"Project file not found: {path}. Check the path.") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ProjectFormatError(f"Cannot read project file {path}: {exc}.") from None
+        except IsADirectoryError:
+            raise ProjectFormatError(f"Project file {path} is a folder: choose the "
+                                     f"{PROJECT_SUFFIX} file inside it.") from None
+        except UnicodeDecodeError as exc:  # a model, an image or another editor's encoding
+            raise ProjectFormatError(
+                f"Project file {path} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at "
+                f"position {exc.start}), so it is not a project file: choose a {PROJECT_SUFFIX} "
+                f"file, save it as UTF-8 in a text editor, or {_restore_hint(path)}.") from None
+        except OSError as exc:
+            raise ProjectFormatError(f"Cannot read project file {path}: "
+                                     f"{exc.strerror or exc}. Check its permissions.") from None
         if not text.strip():
             raise ProjectFormatError(
                 f"Project file {path} is empty. {_restore_hint(path, capital=True)}, or create "

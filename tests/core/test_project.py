@@ -50,6 +50,7 @@ def test_atomic_save_keeps_the_old_file_when_writing_fails(tmp_path, monkeypatch
     assert [p.name for p in tmp_path.iterdir()] == ["p.kwb.json"]
 
 
+@pytest.mark.reliability("Project files", "empty, blank, truncated, non-object, version-less and future-version files")
 @pytest.mark.parametrize("text, words", [
     ("", "is empty"),
     ("   \n", "is empty"),
@@ -69,6 +70,7 @@ def test_broken_files_get_a_clear_error(tmp_path, text, words):
     assert str(path) in str(info.value)
 
 
+@pytest.mark.reliability("Project files", "a field of the wrong type (nodes not a list, a layer config not an object, ...)")
 @pytest.mark.parametrize("mutate, field", [
     (lambda d: d["model"].update(nodes="x"), "model.nodes"),
     (lambda d: d["model"]["nodes"][1].update(inputs="input"), "model.nodes[1].inputs"),
