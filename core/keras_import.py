@@ -67,15 +67,27 @@ def import_model_file(path, *, project_path=None):
     return project
 
 
-def load_model_safely(path):
-    """Check a model file's config, then load it with Keras in safe mode, uncompiled.
+def load_model_safely(path, *, compile=False):
+    """Check a model file's container and config, then load it with Keras in safe mode.
+
+    Every model file the application opens comes through here: Open and import,
+    prediction on a file or a run, export of a run's model, and a run's
+    ``.keras`` files when it is resumed or evaluated (a run folder may have been
+    copied from anywhere).
+
+    Args:
+        path: a ``.keras``, ``.h5``/``.hdf5`` or Keras 2 ``.json`` model file.
+        compile: compile the model with the file's own settings (its optimizer
+            state is then restored too; checked like the rest of the config).
+            Keras 2 files are never compiled here.
 
     Returns:
         ``(model, compile_config)``; compile_config is the file's compile (or
         legacy training) settings as data, or None.
 
     Raises:
-        UnsafeModelError: before Keras sees the file, when its config names code.
+        UnsafeModelError: before Keras sees the file, when its config names code
+            or its container is a zip or HDF5 bomb or reaches outside itself.
         WorkbenchError: when Keras cannot load it.
     """
     from core.app_layers import register_app_layers_in
@@ -93,7 +105,7 @@ def load_model_safely(path):
     register_app_layers_in(config)
     try:
         # safe_mode stays on: a second guard after check_model_config.
-        model = keras().saving.load_model(path, safe_mode=True, compile=False)
+        model = keras().saving.load_model(path, safe_mode=True, compile=compile)
     except UnsafeModelError:  # an app layer refusing what its config names (a module path)
         raise
     except Exception as exc:

@@ -8,7 +8,6 @@ the project has a finished run (its best model), else the freshly built one.
 from pathlib import Path
 
 from core.errors import WorkbenchError
-from core.keras_env import keras
 
 # Our format names (CONTRACT.md) -> Keras's model.export formats.
 KERAS_EXPORT_FORMATS = {"savedmodel": "tf_saved_model", "tflite": "litert", "onnx": "onnx"}
@@ -31,8 +30,10 @@ def model_for_export(project):
     """(model, description): the trained model when there is one, else the built graph."""
     path = trained_model_path(project)
     if path is not None:
-        # Our own run file: still loaded in safe mode, like every model file.
-        return keras().saving.load_model(path, safe_mode=True, compile=False), f"trained ({path})"
+        from core.keras_import import load_model_safely
+
+        # A run's file, but run folders get copied around: checked like every model file.
+        return load_model_safely(path)[0], f"trained ({path})"
     from core.weights_io import build_project_model
 
     model = build_project_model(project)

@@ -3,8 +3,10 @@
 A ``.keras`` file is a zip whose ``config.json`` describes every layer; a legacy
 ``.h5`` file keeps the same description in its ``model_config`` attribute. Both
 are read here with ``zipfile``/``h5py`` and ``json`` only: nothing in the file
-runs. Only then, if every object in it is a built-in Keras class, may Keras
-load it (in safe mode).
+runs. The container is checked first (core.archive_checks: zip and HDF5 bombs,
+entries named outside, links to other files). Only then, if every object in it
+is a built-in Keras class or an app layer whose config names nothing outside
+the app's stores, may Keras load it (in safe mode).
 """
 
 import json
@@ -40,6 +42,8 @@ def read_file_config(path):
         ``training_config``, whose optimizer is under ``optimizer_config``.
 
     Raises:
+        UnsafeModelError: the container is a zip or HDF5 bomb, names paths
+            outside its folder or links to other files (core.archive_checks).
         WorkbenchError: when the file is not a Keras model file or holds no model.
     """
     path = Path(path)
@@ -51,7 +55,10 @@ def read_file_config(path):
 
 
 def _read_keras_zip(path):
+    from core.archive_checks import check_zip
+
     try:
+        check_zip(path)  # sizes and names from the directory, before any entry is read
         with zipfile.ZipFile(path) as archive:
             text = archive.read("config.json")
     except KeyError:
@@ -67,7 +74,10 @@ def _read_keras_zip(path):
 def _read_h5(path):
     import h5py
 
+    from core.archive_checks import check_h5
+
     try:
+        check_h5(path)
         with h5py.File(path, "r") as f:
             model_text = f.attrs.get("model_config")
             training_text = f.attrs.get("training_config")
@@ -84,13 +94,14 @@ def _read_h5(path):
 
 
 def _parse_json(text, path, what):
-    if isinstance(text, bytes):
-        text = text.decode("utf-8")
     try:
-        value = json.loads(text)
-    except (ValueError, UnicodeDecodeError):
+        value = json.loads(text.decode("utf-8") if isinstance(text, bytes) else text)
+    except ValueError:  # UnicodeDecodeError too
         raise WorkbenchError(f"{path.name}: its {what} is not valid JSON; the file is damaged. "
                              "Save the model again.") from None
+    except RecursionError:
+        raise WorkbenchError(f"{path.name}: its {what} is nested too deeply to describe a "
+                             "model; the file is damaged or forged. Save the model again.") from None
     if not isinstance(value, dict) or "class_name" not in value and what != "training_config":
         raise WorkbenchError(f"{path.name}: its {what} does not describe a Keras model.")
     return value
@@ -113,7 +124,11 @@ def check_model_config(config, *, extra_layers=()):
     from core.keras_env import keras
 
     known_layers = {n for n in dir(keras().layers) if n[:1].isupper()} | set(extra_layers)
-    _walk(config, layer=_entry_name(config) or "model", known=known_layers, is_layer=True)
+    try:
+        _walk(config, layer=_entry_name(config) or "model", known=known_layers, is_layer=True)
+    except RecursionError:
+        raise UnsafeModelError("The model's config is nested too deeply to be checked, so it is "
+                               "refused. Save the model again with model.save(...).") from None
 
 
 def _walk(value, layer, known, is_layer=False):
@@ -146,6 +161,8 @@ def _entry_name(entry):
 
 
 def _check_layer(entry, class_name, layer, known):
+    if is_app_layer(class_name):
+        _check_app_layer(entry.get("config"), class_name, layer)
     if class_name in CODE_LAYERS:
         raise UnsafeModelError(f"Layer `{layer}` {CODE_LAYERS[class_name]}. Rebuild it from "
                                "built-in layers.")
@@ -153,6 +170,32 @@ def _check_layer(entry, class_name, layer, known):
         raise UnsafeModelError(
             f"Layer `{layer}` is a custom class `{class_name}`: its code is not in the file, "
             "and Keras Workbench does not import outside code. Rebuild it from built-in layers.")
+
+
+def _check_app_layer(config, class_name, layer):
+    """Refuse an app layer whose config names a file or folder outside the app's stores.
+
+    The layers check this themselves when Keras makes them; checked here too so
+    that the refusal comes before Keras reads anything, as an UnsafeModelError
+    naming the layer (Keras turns a layer's own error into a TypeError).
+    """
+    config = config if isinstance(config, dict) else {}
+    if class_name == "ElmoEmbedding":
+        from core.text.hub_cache import ELMO_HANDLE, is_url, layer_module_dir
+
+        handle = config.get("handle", ELMO_HANDLE)
+        if not isinstance(handle, str) or not is_url(handle):
+            layer_module_dir(str(handle), layer)  # UnsafeModelError outside the hub cache
+    elif class_name == "ZooBackbone":
+        from core.zoo.backbone_layer import WEIGHTS
+
+        weights = config.get("weights", "imagenet")
+        if weights not in WEIGHTS:
+            raise UnsafeModelError(
+                f"Layer `{layer}` (ZooBackbone) names the weights {weights!r}: a model file "
+                "may only name \"imagenet\" (Keras's own cache) or null, never a file of its "
+                "choosing. Put a weights file in the cache with `python main.py zoo import "
+                "MODEL FILE`.")
 
 
 def _check_object(entry, class_name, layer):

@@ -81,12 +81,17 @@ def load_weights_by_name(model, path):
         A WeightsReport.
 
     Raises:
+        UnsafeModelError: when the file is an HDF5 bomb or links to other files
+            (core.archive_checks); nothing is read from it then.
         WorkbenchError: when the file cannot be read or is not such a file.
     """
     import h5py
 
+    from core.archive_checks import check_h5
+
     report = WeightsReport()
     try:
+        check_h5(path)
         f = h5py.File(path, "r")
     except OSError as exc:
         raise WorkbenchError(f"Cannot read the weights file {path}: {exc}. Check the path, or "

@@ -49,7 +49,7 @@ def is_keras_json(path):
         return False
     try:
         value = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # a config nested thousands deep
         return False
     return isinstance(value, dict) and "class_name" in value and "config" in value \
         and "format_version" not in value
@@ -108,11 +108,16 @@ def read_weight_groups(path):
         weights; weight names as Keras 2 wrote them (``"dense/kernel:0"``).
 
     Raises:
+        UnsafeModelError: when the file is an HDF5 bomb or links to other files
+            (core.archive_checks); checked before any weight is read.
         WorkbenchError: when the file holds no Keras weights.
     """
     import h5py
 
+    from core.archive_checks import check_h5
+
     try:
+        check_h5(path)
         f = h5py.File(path, "r")
     except OSError:
         raise WorkbenchError(f"{Path(path).name} is not an HDF5 file: it holds no Keras "
@@ -167,7 +172,7 @@ def _h5_attrs(path):
 def _read_json(path):
     try:
         value = json.loads(Path(path).read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         raise WorkbenchError(f"Cannot read the model config {Path(path).name}: {exc}.") from None
     if _major(value.get("keras_version")) == 3:
         raise WorkbenchError(

@@ -17,6 +17,7 @@ half-written checkpoint is left for a resume to find.
 """
 
 import json
+import math
 import os
 from pathlib import Path
 
@@ -103,7 +104,11 @@ def read_values(path):
             dtype = np.dtype(entry["dtype"])
             if dtype.kind not in "biuf":
                 raise ValueError(f"unexpected dtype {dtype}")
-            count = int(np.prod(entry["shape"], dtype=np.int64))
+            shape = entry["shape"]
+            # Dimensions from the file: a negative one made frombuffer read the rest of the file.
+            if not isinstance(shape, list) or any(type(d) is not int or d < 0 for d in shape):
+                raise ValueError(f"unexpected shape {shape!r}")
+            count = math.prod(shape)  # Python integers: no int64 wrap-around
             size = count * dtype.itemsize
             if offset + size > len(data):
                 raise ValueError("the file is cut short")

@@ -440,7 +440,8 @@ def load_into(model, folder, name):
     if not name.endswith(".keras"):
         load_values(model, path)
         return
-    from core.keras_env import keras
+    from core.keras_import import load_model_safely
 
-    saved = keras().saving.load_model(path, safe_mode=True)
+    # A run folder may come from anywhere: its .keras files are checked like any model file.
+    saved, _ = load_model_safely(path, compile=True)
     assign_values(model, model_values(saved), source=f"The model file {path}")

@@ -213,7 +213,6 @@ def evaluate_run(run_dir):
     """
     from core.data import prepare_data
     from core.errors import WorkbenchError
-    from core.keras_env import keras
     from core.training.runs import LAST, RunFolder
 
     folder = RunFolder.open(run_dir)
@@ -221,12 +220,10 @@ def evaluate_run(run_dir):
     prepared = prepare_data(snapshot)
     name = folder.state.get("final_model") or LAST
     if folder.file(name).is_file():
-        from core.app_layers import register_app_layers_in
-        from core.model_safety import read_file_config
+        from core.keras_import import load_model_safely
 
-        # A fresh process has not imported the app layers (ElmoEmbedding) the file may name.
-        register_app_layers_in(read_file_config(folder.file(name))[0])
-        model = keras().saving.load_model(folder.file(name), safe_mode=True)
+        # A run folder may come from anywhere: checked like any model file (code, bombs).
+        model, _ = load_model_safely(folder.file(name), compile=True)
     elif folder.state.get("checkpoint"):
         name = folder.state["checkpoint"]
         model = _checkpoint_model(snapshot, prepared, folder.file(name))

@@ -128,6 +128,7 @@ class RunFolder:
             raise WorkbenchError(f"Cannot read {path / STATE}: {exc}.") from None
         if not isinstance(state, dict) or state.get("format") != RUN_FORMAT:
             raise WorkbenchError(f"{path / STATE} is not a Keras Workbench run state file.")
+        _check_file_names(state, path / STATE)
         return cls(path, state)
 
     def load_snapshot(self):
@@ -228,6 +229,25 @@ class RunFolder:
         return {"id": self.id, "dir": str(self.path), "status": s.get("status"),
                 "started": s.get("started"), "finished": s.get("finished"),
                 "epochs_completed": s.get("epochs_completed", 0), "test": test or {}}
+
+
+def _check_file_names(state, where):
+    """Refuse a state naming run files outside the folder (a run folder may come from anywhere).
+
+    Resuming reads these files and deletes the superseded checkpoints among them:
+    ``"checkpoint./../../x"`` would delete a file outside the run folder.
+    """
+    best = state.get("best") if isinstance(state.get("best"), dict) else {}
+    for key, name in (("checkpoint", state.get("checkpoint")),
+                      ("final_model", state.get("final_model")), ("best.file", best.get("file"))):
+        if name is None:
+            continue
+        if not isinstance(name, str) or name in ("", ".", "..") or "\\" in name \
+                or Path(name).name != name:
+            raise WorkbenchError(
+                f"{where} names {name!r} as its `{key}`, which is not a file of the run folder: "
+                "a run names its own files only, so it is refused. The state was edited or "
+                "damaged; train the project again.")
 
 
 def write_json(path, obj):

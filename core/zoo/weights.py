@@ -139,13 +139,21 @@ def import_weights(name, file, *, include_top=None):
         The :class:`WeightStatus` of the file now in the cache.
 
     Raises:
+        UnsafeModelError: the file is an HDF5 bomb or links to other files
+            (core.archive_checks); nothing is read from it then.
         WorkbenchError: the file is missing, its hash is not Keras's, or it does
             not load into the model; nothing is copied then.
     """
+    from core.archive_checks import check_h5
+
     model = zoo_model(name)
     file = Path(file)
     if not file.is_file():
         raise WorkbenchError(f"Cannot import weights for `{model.name}`: {file} is not a file.")
+    try:
+        check_h5(file, label=f"{file.name} (weights for `{model.name}`)")
+    except OSError:
+        pass  # not HDF5 at all: the hash and load checks below say it is not these weights
     variants = [include_top] if include_top is not None else _guess_variants(model, file)
     problems = []
     for top in variants:
