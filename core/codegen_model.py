@@ -305,5 +305,8 @@ def _pretty(value, width=LINE):
 
 def _evaluates_to(code, full):
     """True when evaluating ``code`` makes a layer with exactly the config ``full``."""
-    layer = eval(code, {"keras": keras()})  # noqa: S307 - our own code, literals from repr
+    from core.keras_expression import evaluate_keras_call
+
+    # Not eval: the code holds values from a project file (literals and Keras calls only).
+    layer = evaluate_keras_call(code, keras())
     return configs_equal(layer.get_config(), full) and layer.name == full.get("name")
