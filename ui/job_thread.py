@@ -67,6 +67,18 @@ class JobThread(QThread):
         except WorkbenchError as exc:
             self.failed.emit(str(exc))
         except Exception as exc:  # a job must never end the thread silently
-            self.failed.emit(f"{type(exc).__name__}: {str(exc)[:500]}")
+            self.failed.emit(unexpected_error_text(exc))
         else:
             self.succeeded.emit(result)
+
+
+def unexpected_error_text(exc, limit=500):
+    """``Type: message`` of an exception that is not one of the app's own (WorkbenchError).
+
+    The type says what kind of trouble it was where the text alone would not (a
+    KeyError's text is only the key; a MemoryError has none).
+    """
+    text = str(exc).strip()[:limit]
+    if not text and isinstance(exc, MemoryError):
+        text = "the computer ran out of memory; close other programs or use less data"
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

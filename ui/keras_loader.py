@@ -6,6 +6,8 @@ freeze the window before it ever appears. The worker only imports and reports.
 
 from PySide6.QtCore import QThread, Signal
 
+from ui.job_thread import unexpected_error_text
+
 
 class KerasLoader(QThread):
     """Imports Keras off the GUI thread.
@@ -26,5 +28,5 @@ class KerasLoader(QThread):
             keras()
             self.loaded.emit(device_summary())
         except Exception as exc:  # an ImportError, or a broken CUDA install
-            self.failed.emit(f"TensorFlow could not be loaded: {exc}. Reinstall it with "
-                             "`python -m pip install -e .`.")
+            self.failed.emit(f"TensorFlow could not be loaded: {unexpected_error_text(exc)}. "
+                             "Reinstall it with `python -m pip install -e .`.")

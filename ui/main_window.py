@@ -269,6 +269,12 @@ class MainWindow(QMainWindow):
         except (OSError, WorkbenchError) as exc:
             QMessageBox.warning(self, "Export failed", str(exc))
             return
+        except Exception as exc:  # a converter's own error: say so, keep the window
+            from ui.job_thread import unexpected_error_text
+
+            QMessageBox.warning(self, "Export failed", f"Could not export to {path}: "
+                                f"{unexpected_error_text(exc)}")
+            return
         self.statusBar().showMessage(message, 6000)
 
     def is_dirty(self):
@@ -310,6 +316,8 @@ class MainWindow(QMainWindow):
         for tab in (self.data_tab, self.text_tab, self.zoo_tab):
             if tab.content is not None:
                 tab.content.shutdown()  # their worker threads end before the window does
+        if getattr(self, "_vector_importer", None) is not None:
+            self._vector_importer.shutdown()  # Edit › Import word vectors… may be reading
         if self.loader.isRunning():
             # An import cannot be interrupted; it ends on its own in a few seconds.
             self.loader.wait()

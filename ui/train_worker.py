@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QThread, Signal
 
 from core.errors import WorkbenchError
+from ui.job_thread import unexpected_error_text
 
 # Batch logs are forwarded at most this often (seconds). A small model trains thousands of
 # batches a second; one queued signal per batch would flood the GUI's event loop for nothing
@@ -102,20 +103,21 @@ class TrainWorker(QThread):
 
     # -- the thread --------------------------------------------------------------
     def run(self):
-        from core.training import train
-
+        # Exactly one of run_finished and run_failed ends every run: the tab waits for it.
         try:
+            from core.training import train
+
             result = train(self.project, resume_from=self.resume_from,
                            on_epoch_end=self._on_epoch_end, on_batch_end=self._on_batch_end,
                            on_event=self._on_event, should_stop=self._stop.is_set,
                            should_pause=self._pause.is_set)
+            outcome = _outcome(result, self.project)
         except WorkbenchError as exc:  # settings, data or model refused before a run folder
             self.run_failed.emit(str(exc))
-            return
         except Exception as exc:  # anything else must not kill the thread silently
-            self.run_failed.emit(f"Training could not start: {type(exc).__name__}: {exc}")
-            return
-        self.run_finished.emit(_outcome(result, self.project))
+            self.run_failed.emit(f"Training failed: {unexpected_error_text(exc)}")
+        else:
+            self.run_finished.emit(outcome)
 
     def _on_event(self, event):
         if event.get("event") == "started":

@@ -79,6 +79,15 @@ class WordVectorImporter(QObject):
         self.progress.show()
         self.job.start()
 
+    def shutdown(self, timeout_ms=60_000):
+        """Stop a running import and wait for its thread (before the window closes)."""
+        if self.job is None:
+            return
+        self.job.blockSignals(True)  # no message box about the stop as the window closes
+        self.job.request_stop()
+        self.job.wait(timeout_ms)
+        self._on_job_finished()
+
     @Slot(object, object)
     def _on_job_progressed(self, done, total):
         if self.progress is not None:
@@ -118,8 +127,9 @@ class WordVectorImporter(QObject):
             self.progress.close()
             self.progress.deleteLater()
             self.progress = None
-        self.job.deleteLater()
-        self.job = None
+        if self.job is not None:  # None: shutdown() ended it already
+            self.job.deleteLater()
+            self.job = None
 
     def _show(self, kind, message):
         self.last_message = message

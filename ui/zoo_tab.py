@@ -60,6 +60,7 @@ class ZooTab(QWidget):
         self._queue = []  # inputs dropped while a job ran
         self._explain_pending = False
         self._choice = None
+        self._closed = False  # shutdown() was called: start no more jobs
         splitter = QSplitter(Qt.Horizontal, self)
         splitter.addWidget(self._build_left())
         splitter.addWidget(self._build_right())
@@ -240,7 +241,12 @@ class ZooTab(QWidget):
         self._update_buttons()
 
     def shutdown(self, timeout_ms=60_000):
-        """Stop a running job and wait for its thread (before the window closes)."""
+        """Stop a running job and wait for its thread (before the window closes).
+
+        No job starts after: the stopped job's queued signals still arrive, and its
+        results would otherwise start their Grad-CAM in a thread nobody waits for.
+        """
+        self._closed = True
         self._queue = []
         if self.worker is not None:
             self.worker.request_stop()
@@ -316,6 +322,8 @@ class ZooTab(QWidget):
         self.workspace.progress.hide()
         self.panel.set_downloading(False)
         self._update_buttons()
+        if self._closed:
+            return
         if self._queue:
             queued, self._queue = self._queue, []
             self.classify_paths(queued)
