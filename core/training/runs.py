@@ -188,7 +188,7 @@ class RunFolder:
         columns = list(rows[0])
         tmp = self.file(HISTORY + ".tmp")
         with open(tmp, "w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
+            writer = csv.writer(f, lineterminator="\n")  # as append_history writes rows
             writer.writerow(columns)
             writer.writerows([[row["epoch"]] + [_cell(row.get(c)) for c in columns[1:]]
                               for row in rows])
