@@ -60,7 +60,8 @@ class FolderWatch:
         return self.stop_at is not None and max(self.rows, default=0) >= self.stop_at
 
 
-@pytest.mark.reliability("Load", "a long run of a tiny model: history, memory and curve stay bounded")
+@pytest.mark.reliability(
+    "Load", "a long run of a tiny model: history, memory and curve stay bounded")
 def test_a_long_run_writes_the_same_per_epoch_resumes_whole_and_draws_bounded():
     first = FolderWatch(stop_at=STOP_AT)
     stopped = train(tiny_project(), on_event=first.on_event, on_epoch_end=first.on_epoch_end,
