@@ -142,16 +142,13 @@ class Job:
         self.qtbot, self.monkeypatch, self.tmp_path = qtbot, monkeypatch, tmp_path
         self.request = request
         self.thread = None
+        self.done = None  # set by start(): true once the job's outcome is shown
 
     def build(self):
         """Make the tab (and what the job needs)."""
 
     def start(self):
-        """Start the job; return its QThread (None for work on the GUI thread)."""
-        raise NotImplementedError
-
-    def done(self):
-        """True once the job's outcome is shown."""
+        """Start the job and set ``done``; return its QThread (None: the GUI thread's work)."""
         raise NotImplementedError
 
     def message(self):
