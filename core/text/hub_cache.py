@@ -249,6 +249,7 @@ def install_archive(archive, handle=ELMO_HANDLE):
             members = tar.getmembers()
             for member in members:
                 _check_member(member, archive)
+            _check_unpacked_size(members, archive)
             staging = Path(tempfile.mkdtemp(prefix=target.name + ".", suffix=".tmp",
                                             dir=target.parent))
             try:
@@ -274,6 +275,19 @@ def _check_member(member, archive):
         kind = "a link" if (member.issym() or member.islnk()) else "a special file"
         raise WorkbenchError(f"{archive.name} holds {kind} ({name!r}): module archives hold "
                              "plain files only, so the archive is refused.")
+
+
+def _check_unpacked_size(members, archive):
+    # A gzip bomb: tar headers state each member's size, so the sum is known before
+    # anything is written. ELMo unpacks to ~360 MB; the cap is the model-file cap.
+    from core.archive_checks import MAX_TOTAL, human_size
+
+    total = sum(m.size for m in members if m.isfile())
+    if total > MAX_TOTAL:
+        raise WorkbenchError(
+            f"{archive.name} would unpack to {human_size(total)}, more than the "
+            f"{human_size(MAX_TOTAL)} Keras Workbench unpacks from one module archive: it is "
+            "refused. Download the module again from its page.")
 
 
 def _extract(tar, members, folder):

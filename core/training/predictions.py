@@ -18,6 +18,7 @@ behind them, kept compactly in ``predictions.npz`` (numpy arrays, no pickles):
 samples with their feature values, text or images.
 """
 
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,12 +99,21 @@ def save_predictions(path, arrays):
 
 
 def load_predictions(run_dir):
-    """predictions.npz of ``run_dir`` as a dict of arrays, or None when there is none."""
+    """predictions.npz of ``run_dir`` as a dict of arrays, or None when there is none.
+
+    A run folder may come from elsewhere: a file whose arrays hold Python objects
+    or declare far more than they store is treated as absent (the predictions are
+    only kept to show evaluation details), as is a damaged one.
+    """
+    from core.archive_checks import check_npz
+    from core.errors import WorkbenchError
+
     path = Path(run_dir) / PREDICTIONS
     try:
+        check_npz(path, label=str(path))
         with np.load(path, allow_pickle=False) as archive:
             return {key: archive[key] for key in archive.files}
-    except (OSError, ValueError):
+    except (OSError, ValueError, zipfile.BadZipFile, WorkbenchError):
         return None
 
 

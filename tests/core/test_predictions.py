@@ -150,3 +150,27 @@ def test_array_images_and_held_out_sentences_are_described(tmp_path):
     assert 2 in cell.index and cell.columns == ["x[0]", "x[1]", "x[2]", "x[3]"]
     row = cell.rows[cell.index.index(2)]
     assert row == pytest.approx(list(x[2] + 1), rel=1e-6)
+
+
+@pytest.mark.reliability("Untrusted model files",
+                         "a copied run's predictions.npz holding objects, a bomb or garbage")
+@pytest.mark.parametrize("kind", ["objects", "bomb", "garbage"])
+def test_a_hostile_predictions_file_is_treated_as_absent(kind, tmp_path):
+    """A run folder may come from elsewhere: its predictions.npz is never unpickled or inflated."""
+    import zipfile
+
+    path = tmp_path / PREDICTIONS
+    if kind == "objects":  # np.load(allow_pickle=True) would unpickle this
+        np.savez(path, true=np.array([{"x": 1}], dtype=object))
+    elif kind == "bomb":  # 800 MB declared, a few KB stored (the header is what is checked)
+        np.savez(path, true=np.zeros(1, np.int8))
+        header = np.lib.format.header_data_from_array_1_0(np.zeros(1, np.int64))
+        header["shape"] = (100_000_000,)
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            with archive.open("true.npy", "w", force_zip64=True) as member:
+                np.lib.format.write_array_header_1_0(member, header)
+                member.write(bytes(1_000_000))
+    else:
+        path.write_bytes(b"PK\x03\x04 not really a zip")
+    assert load_predictions(tmp_path) is None
+    assert RunSamples(tmp_path).cell(0, 0) is None

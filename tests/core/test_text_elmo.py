@@ -5,6 +5,7 @@ signatures, seeded into a temp TFHUB_CACHE_DIR under the cache key of the
 real handle, so loading takes hub.load's TF1 path (tags=[]) without network.
 """
 
+import io
 import shutil
 import tarfile
 
@@ -143,20 +144,26 @@ def test_a_downloaded_archive_is_unpacked_into_the_cache(elmo_hub, tmp_path, mon
     assert not [p for p in (tmp_path / "cache").iterdir() if p.name.endswith(".tmp")]
 
 
+@pytest.mark.reliability("Untrusted model files",
+                         "TF-Hub module archives with traversal, absolute paths, links or a bomb")
 @pytest.mark.parametrize("member, words", [("../evil.txt", "outside the folder"),
                                            ("/etc/evil.txt", "outside the folder"),
-                                           ("link", "holds a link")])
+                                           ("link", "holds a link"),
+                                           ("bomb.bin", "would unpack to 3.0 KiB")])
 def test_unsafe_archives_are_refused_before_anything_is_written(member, words, tmp_path,
                                                                 monkeypatch):
     archive = tmp_path / "bad.tar.gz"
+    # The bomb is 3 KiB of zeros against a cap lowered to 2 KiB: the same sum of the
+    # members' sizes that refuses a real archive unpacking to more than 4 GiB.
+    monkeypatch.setattr("core.archive_checks.MAX_TOTAL", 2048)
     with tarfile.open(archive, "w:gz") as tar:
         info = tarfile.TarInfo(member)
         if member == "link":
             info.type, info.linkname = tarfile.SYMTYPE, "/etc/passwd"
             tar.addfile(info)
         else:
-            info.size = 0
-            tar.addfile(info)
+            info.size = 3072 if member == "bomb.bin" else 0
+            tar.addfile(info, io.BytesIO(bytes(info.size)))
     monkeypatch.setenv("TFHUB_CACHE_DIR", str(tmp_path / "cache"))
     with pytest.raises(WorkbenchError, match=words):
         hub_cache.resolve_module(str(archive))
