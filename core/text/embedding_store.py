@@ -57,10 +57,24 @@ class EmbeddingStore:
     def _connect(self):
         if self._connection is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            # One connection, serialised by the lock: the layer calls from TF's threads.
-            self._connection = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
-            self._connection.execute(_SCHEMA)
+            try:
+                self._connection = self._open()
+            except sqlite3.DatabaseError:
+                # Only a cache: a damaged file ("file is not a database") is set aside
+                # and the store starts again, rather than failing every embedding.
+                self.path.replace(self.path.with_name(self.path.name + ".damaged"))
+                self._connection = self._open()
         return self._connection
+
+    def _open(self):
+        # One connection, serialised by the lock: the layer calls from TF's threads.
+        connection = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+        try:
+            connection.execute(_SCHEMA)
+        except sqlite3.DatabaseError:
+            connection.close()
+            raise
+        return connection
 
     def get(self, module, output, texts):
         """``{text: vector}`` for the texts the store holds (the others are left out)."""
@@ -75,7 +89,9 @@ class EmbeddingStore:
                     "SELECT text_sha, vector FROM vectors WHERE module=? AND output=? AND "
                     f"text_sha IN ({','.join('?' * len(chunk))})", [module, output, *chunk])
                 for sha, blob in rows:
-                    found[keys[sha]] = np.frombuffer(blob, np.float32)
+                    if isinstance(blob, bytes) and blob and len(blob) % 4 == 0:
+                        found[keys[sha]] = np.frombuffer(blob, np.float32)
+                    # else a damaged row: left out, so the sentence is embedded again
         return found
 
     def put(self, module, output, vectors):

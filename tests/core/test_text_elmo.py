@@ -5,6 +5,7 @@ signatures, seeded into a temp TFHUB_CACHE_DIR under the cache key of the
 real handle, so loading takes hub.load's TF1 path (tags=[]) without network.
 """
 
+import hashlib
 import io
 import shutil
 import tarfile
@@ -178,3 +179,28 @@ def test_layer_paths_outside_the_cache_load_only_once_picked(elmo_cache, tmp_pat
         hub_cache.layer_module_dir(str(outside), "elmo")
     assert hub_cache.resolve_module(str(outside)) == outside  # the user picks it
     assert hub_cache.layer_module_dir(str(outside), "elmo") == outside
+
+
+@pytest.mark.reliability("Text data", "a damaged embedding store: not a database, or a cut vector")
+@pytest.mark.parametrize("damage", ["not_a_database", "cut_vector"])
+def test_a_damaged_store_is_a_cache_miss_not_an_error(damage, tmp_path):
+    import sqlite3
+
+    from core.text.embedding_store import EmbeddingStore
+
+    path = tmp_path / "vectors.sqlite"
+    if damage == "not_a_database":
+        path.write_bytes(b"this is not an SQLite file" * 100)
+    else:
+        EmbeddingStore(path).put("m", "default", {"good": np.ones(4), "cut": np.ones(4)})
+        with sqlite3.connect(path) as connection:  # a vector cut mid-float
+            connection.execute("UPDATE vectors SET vector = ? WHERE text_sha = ?",
+                               [b"\x00\x01\x02", hashlib.sha1(b"cut").hexdigest()])
+    store = EmbeddingStore(path)
+    found = store.get("m", "default", ["good", "cut"])
+    assert "cut" not in found
+    assert (damage == "cut_vector") == ("good" in found)
+    store.put("m", "default", {"cut": np.zeros(4)})  # embedded again, stored again
+    assert store.get("m", "default", ["cut"])["cut"].tolist() == [0, 0, 0, 0]
+    assert (tmp_path / "vectors.sqlite.damaged").exists() == (damage == "not_a_database")
+    store.close()
