@@ -14,7 +14,7 @@ import numpy as np
 
 from core.data import check_compatibility, describe_source, load_source
 from core.data.csvfile import read_table
-from core.data.params import param, paths
+from core.data.params import param, paths, preprocessing
 from core.data.table import separator_setting
 from core.errors import DataError
 
@@ -74,6 +74,7 @@ def preview_source(project, rows=PREVIEW_ROWS, images_per_class=IMAGES_PER_CLASS
     """
     preview = _raw_table(project, rows)
     try:
+        preprocessing(project)  # a split or seed typed into the file by hand: say so here
         loaded = load_source(project)
         # Text needs its vectorizer adapted for the vocabulary size: describe_source does it.
         needs_fit = any(hasattr(step, "update_info") for step in loaded.steps)
@@ -105,7 +106,6 @@ def balanced_weights(project, preview):
         ``{class name: weight}``, or {} for regression or a split that fails.
     """
     from core.data.labels import balanced_class_weights
-    from core.data.params import preprocessing
     from core.data.splits import split_indices
 
     info = preview.info

@@ -55,7 +55,10 @@ class FieldEditor(QObject):
 
     def set_value(self, value):
         with QSignalBlocker(self.widget):
-            self._show(self.field.default if value is None else value)
+            try:
+                self._show(self.field.default if value is None else value)
+            except (TypeError, ValueError):  # a word typed into the file by hand where a
+                self._show(self.field.default)  # number goes: the problems list names it
 
     def _emit(self, *_):
         self.committed.emit(self._read())

@@ -6,6 +6,7 @@ gets a form without code of its own.
 """
 
 import copy
+import json
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QDoubleValidator
@@ -67,7 +68,11 @@ class OptimizerFields(QWidget):
             self.optimizer.clear()
             self.optimizer.addItems(names)
         self.optimizer.setCurrentText(name)
-        self.learning_rate.setText(repr(float(config.get("learning_rate", 0.001))))
+        rate = config.get("learning_rate", 0.001)
+        # A word or a schedule typed into the file is shown as it is; a run names the problem.
+        number = isinstance(rate, (int, float)) and not isinstance(rate, bool)
+        self.learning_rate.setText(repr(float(rate)) if number
+                                   else rate if isinstance(rate, str) else json.dumps(rate))
         if name != self._shown_class:
             self._rebuild(self.specs.get(name), config)
         for key, editor in self.editors.items():

@@ -277,12 +277,12 @@ class TrainSettingsForm(QWidget):
             self._show_metrics(t.get("metrics") or [])
             self.epochs.setValue(t["epochs"])
             self.batch_size.setValue(t["batch_size"])
-            self.validation_split.setValue(float(
-                self.editor.project.data.preprocessing.get("validation_split") or 0.0))
+            self.validation_split.setValue(_number(
+                self.editor.project.data.preprocessing.get("validation_split"), 0.0))
             weight = t.get("class_weight")
             _set_combo(self.class_weight, "none" if weight is None else _text(weight),
                        ["none", "balanced"])
-            self.seed.setValue(-1 if t.get("seed") is None else int(t["seed"]))
+            self.seed.setValue(int(_number(t.get("seed"), -1)))
             self._show_early(t.get("early_stopping"))
             self._show_fine_tune(t.get("fine_tune"))
             self._show_schedule(t.get("lr_schedule"))
@@ -483,6 +483,13 @@ def _options(setting, defaults):
     if setting is True:
         return dict(defaults)
     return {**defaults, **setting} if isinstance(setting, dict) else None
+
+
+def _number(value, default):
+    """``value`` when it is a number, else ``default``: a word typed into the file by hand is
+    not shown, and core.training.settings names it when a run starts."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return value if ok and abs(value) < INT_LIMIT else default
 
 
 def _per_output(metrics):
