@@ -15,6 +15,7 @@ import copy
 import difflib
 import functools
 import inspect
+import random
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from types import MappingProxyType
@@ -217,7 +218,26 @@ def _is_known_layer(class_name):
 
 
 # -- generation ------------------------------------------------------------------------------
+def _keeps_python_random(build):
+    """Run ``build`` without moving Python's global random state.
+
+    Keras initializers made without a seed draw one from ``random`` (their
+    make_default_seed); the catalog makes some to read their defaults. Built
+    lazily, it would shift the weights of whichever seeded run first needed it.
+    """
+    @functools.wraps(build)
+    def wrapper(*args, **kwargs):
+        state = random.getstate()
+        try:
+            return build(*args, **kwargs)
+        finally:
+            random.setstate(state)
+
+    return wrapper
+
+
 @functools.lru_cache(maxsize=None)
+@_keeps_python_random
 def _catalog():
     k = keras()
     named = {n: getattr(k.layers, n) for n in dir(k.layers) if not n.startswith("_")}
@@ -249,6 +269,7 @@ def _name_choices():
 
 
 @functools.lru_cache(maxsize=None)
+@_keeps_python_random
 def _app_layer_spec(class_name):
     """A layer the app provides (core.app_layers): a form like Keras's own, not in the palette.
 

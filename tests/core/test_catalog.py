@@ -283,3 +283,15 @@ def test_importing_the_catalog_does_not_import_keras():
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                           text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_building_the_catalog_leaves_python_random_alone():
+    """Keras initializers made without a seed draw one from `random`; a lazily built
+    catalog did so inside the first seeded run, so two identical runs got different weights."""
+    import random
+
+    from core.catalog import _catalog
+
+    before = random.getstate()
+    _catalog.__wrapped__()  # build afresh, past the cache
+    assert random.getstate() == before
