@@ -16,6 +16,8 @@ SEPARATORS = (",", ";", "\t")
 # Cells that mean "no value" in files written by spreadsheets, R, pandas and UCI.
 MISSING_MARKERS = frozenset({"", "na", "n/a", "#n/a", "nan", "-nan", "null", "none", "?"})
 _SNIFF_ROWS = 50
+# How much of a file is looked at for NUL bytes, the mark of a binary file.
+_BINARY_PROBE = 8192
 
 
 @dataclass
@@ -81,9 +83,11 @@ def read_table(path, separator=None, header=True):
     text, warnings = read_text(path)
     sep = sniff_separator(text) if separator is None else "\t" if separator == "tab" else separator
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
-    rows, lines, width, columns = [], [], None, None
+    rows, lines, width, columns, end = [], [], None, None, 0
     try:
         for row in reader:
+            # A quoted cell may hold line breaks: a row is named by the line it starts on.
+            start, end = end + 1, reader.line_num
             if not any(cell.strip() for cell in row):
                 continue  # blank lines, including the trailing one
             row = [cell.strip() for cell in row]
@@ -94,11 +98,11 @@ def read_table(path, separator=None, header=True):
                     continue
             if len(row) != width:
                 raise DataError(
-                    f"Line {reader.line_num} of {path.name} has {len(row)} fields but "
+                    f"Line {start} of {path.name} has {len(row)} fields but "
                     f"{'the header has' if header else 'the first line has'} {width}: check "
                     f"the separator ({_sep_name(sep)}) and the quoting of that line.")
             rows.append(row)
-            lines.append(reader.line_num)
+            lines.append(start)
     except csv.Error as exc:
         raise DataError(f"Cannot parse {path.name} near line {reader.line_num}: {exc}. "
                         "Check the quoting in the file.") from None
@@ -119,6 +123,15 @@ def read_text(path):
         raw = path.read_bytes()
     except OSError as exc:
         raise DataError(f"Cannot read data file {path}: {exc.strerror or exc}.") from None
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # "Unicode text" as Excel saves it
+        try:
+            return raw.decode("utf-16"), [f"{path.name} is UTF-16; it was read as such."]
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in raw[:_BINARY_PROBE]:  # no text encoding here puts NUL bytes in a CSV
+        kind = "a spreadsheet (.xlsx) or " if raw[:4] == b"PK\x03\x04" else ""
+        raise DataError(f"{path.name} is not a text file: it holds binary data ({kind}an image, "
+                        "a model ...). Save the table as CSV (comma- or tab-separated text).")
     try:
         return raw.decode("utf-8-sig"), []
     except UnicodeDecodeError:

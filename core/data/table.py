@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from core.data.column_checks import check_cells, check_unique_names, constant_warnings
 from core.data.csvfile import is_missing, parse_number, read_table
 from core.data.info import DataInfo, Loaded, classification_info, infer_task
 from core.data.params import param, paths
@@ -89,9 +90,14 @@ def load_csv(project, source):
     target = table.column_index(param(source, "target", (str, int)), "target")
     features = _feature_indices(table, source, target)
     names = [table.columns[j] for j in features]
+    check_unique_names(table, features + [target])
     cells = np.array(table.rows, dtype=object).reshape(len(table.rows), len(table.columns))
     _require_rows(len(cells), path, "")
     gaps = np.vectorize(is_missing, otypes=[bool])(cells)
+    if gaps[:, target].all():
+        raise DataError(f"The target column `{table.columns[target]}` of {path.name} is empty "
+                        "on every row: set `data.source.target` to the column of the labels.")
+    check_cells(table, cells, gaps, features + [target], target)
     missing_counts = {table.columns[j]: int(gaps[:, j].sum())
                       for j in features + [target] if gaps[:, j].any()}
     warnings = list(table.warnings)
@@ -114,6 +120,7 @@ def load_csv(project, source):
     warnings += [f"Column `{n}` has {len(c)} distinct text values: it looks like an identifier; "
                  "consider leaving it out of `data.source.features`."
                  for n, c in zip(names, categories) if c is not None and len(c) > MANY_CATEGORIES]
+    warnings += constant_warnings(names, cells[:, features])
     task, y, class_names = _target(cells[:, target], source, f"The target column "
                                    f"`{table.columns[target]}` in {path.name}")
     steps = [ColumnEncoder(names, categories)]

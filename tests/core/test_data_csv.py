@@ -32,6 +32,7 @@ GAPS = ("size,color,weight,label\n"
         "9.0,blue,90,\n10.0,red,100,no\n")
 
 
+@pytest.mark.reliability("CSV data", "empty cells and NA/NaN gaps (works: rows dropped, counted per column)")
 def test_csv_with_gaps_reports_missing_per_column_and_drops(tmp_path):
     source = {"kind": "csv", "path": write(tmp_path, "g.csv", GAPS), "target": "label"}
     info = describe_source(make_project(tmp_path, source))
@@ -58,6 +59,7 @@ def test_csv_mean_imputation_is_fitted_on_the_training_part(tmp_path):
     assert impute["fill"][0] != pytest.approx(np.nanmean(sizes))  # not the whole file's mean
 
 
+@pytest.mark.reliability("CSV data", "gaps with `missing: refuse` (refused naming each column)")
 def test_csv_refuse_names_the_columns(tmp_path):
     source = {"kind": "csv", "path": write(tmp_path, "g.csv", GAPS), "target": "label",
               "missing": "refuse"}
@@ -66,6 +68,7 @@ def test_csv_refuse_names_the_columns(tmp_path):
         describe_source(make_project(tmp_path, source))
 
 
+@pytest.mark.reliability("CSV data", "a UTF-8 BOM, ';' separators and decimal commas (works)")
 def test_csv_semicolon_bom_and_decimal_comma(tmp_path):
     text = "\ufeffa;b;kind\n1,5;2;x\n2,5;4;y\n3,5;6;x\n4,5;8;y\n"
     source = {"kind": "csv", "path": write(tmp_path, "s.csv", text), "target": "kind"}
@@ -75,6 +78,7 @@ def test_csv_semicolon_bom_and_decimal_comma(tmp_path):
     np.testing.assert_allclose(np.sort(data.train[0][:, 0]), [1.5, 2.5, 3.5, 4.5])
 
 
+@pytest.mark.reliability("CSV data", "tab separators and quoted commas (works; a wrong separator setting is named)")
 def test_csv_sniffs_tab_and_keeps_quoted_commas(tmp_path):
     text = 'note\tv\tt\n"a, b, c"\t1\t0\n"d, e"\t2\t1\n"f"\t3\t0\n"g, h, i, j"\t4\t1\n'
     source = {"kind": "csv", "path": write(tmp_path, "t.tsv", text), "target": "t",
@@ -85,6 +89,7 @@ def test_csv_sniffs_tab_and_keeps_quoted_commas(tmp_path):
         describe_source(make_project(tmp_path, {**source, "separator": ";"}))
 
 
+@pytest.mark.reliability("CSV data", "a target or feature column the file does not have")
 def test_csv_missing_column_lists_the_columns(tmp_path):
     source = {"kind": "csv", "path": write(tmp_path, "g.csv", GAPS), "target": "class"}
     with pytest.raises(DataError) as err:
@@ -97,6 +102,7 @@ def test_csv_missing_column_lists_the_columns(tmp_path):
                                                 "features": ["size", "height"]}))
 
 
+@pytest.mark.reliability("CSV data", "one row or one class")
 def test_csv_single_row_and_single_class(tmp_path):
     one = {"kind": "csv", "path": write(tmp_path, "one.csv", "a,b\n1,2\n"), "target": "b"}
     with pytest.raises(DataError, match="one.csv has only one data row"):
@@ -107,6 +113,7 @@ def test_csv_single_row_and_single_class(tmp_path):
         describe_source(make_project(tmp_path, same))
 
 
+@pytest.mark.reliability("CSV data", "a row with more fields than the header")
 def test_csv_ragged_line_names_the_line(tmp_path):
     source = {"kind": "csv", "path": write(tmp_path, "r.csv", "a,b\n1,2\n3,4,5\n"), "target": "b"}
     with pytest.raises(DataError, match="Line 3 of r.csv has 3 fields but the header has 2"):
@@ -183,6 +190,7 @@ def test_text_vocabulary_is_adapted_on_the_training_part_only(tmp_path):
     assert again[0][1] == 1 and again[0][0] == vocabulary.index("common")
 
 
+@pytest.mark.reliability("Text data", "a label column the file does not have")
 def test_text_csv_names_a_missing_label_column(tmp_path):
     source = {"kind": "text_csv", "path": write(tmp_path, "t.csv", "text,label\na,0\nb,1\n"),
               "text_column": "text", "label_column": "sentiment"}
