@@ -41,7 +41,7 @@ def main():
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])
-    from bench.loop_probe import LoopProbe, delay_line, keep_none_alive, timed
+    from bench.loop_probe import LoopProbe, delay_line, keep_none_alive, timed, wait_for
     from core import analysis
     from core.graph import Node
     from core.keras_env import keras
@@ -56,13 +56,6 @@ def main():
     gc.freeze()  # as the window does once TensorFlow has loaded (see bench/ui_latency.py)
     graph = scale_graph(args.size)
     rows = []  # (what, median ms, max ms, target ms or None)
-
-    def wait_for(signal, timeout_ms=120_000):
-        loop = QEventLoop()
-        signal.connect(loop.quit)
-        QTimer.singleShot(timeout_ms, loop.quit)
-        loop.exec()
-        signal.disconnect(loop.quit)
 
     # -- core: analysis and layout, no widget ---------------------------------------
     analysis.analyze(graph)  # warm Keras's layer classes

@@ -1,4 +1,4 @@
-"""Helpers the load benches share: the event-loop delay probe, percentiles, medians.
+"""Helpers the load benches share: the event-loop delay probe, waiting, memory, medians.
 
 The probe is bench/ui_latency.py's measure: a 10 ms precise QTimer on the GUI
 thread; how late each tick comes is how long the event loop was kept from turning.
@@ -6,13 +6,14 @@ Import it after a QApplication exists.
 """
 
 import ctypes
+import os
 import statistics
 import sys
 import time
+from pathlib import Path
 
 import PySide6
-
-from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Slot
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QObject, Qt, QTimer, Slot
 
 TICK_MS = 10
 
@@ -81,3 +82,21 @@ def timed(fn, repeat):
         fn()
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times), max(times)
+
+
+def wait_for(signal, timeout_ms=600_000):
+    """Turn the event loop until ``signal`` is emitted (or ``timeout_ms`` has passed).
+
+    A QEventLoop, not processEvents() calls (see bench/ui_latency.py).
+    """
+    loop = QEventLoop()
+    signal.connect(loop.quit)
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+    signal.disconnect(loop.quit)
+
+
+def rss_mb():
+    """This process's resident memory, in MiB (/proc/self/statm)."""
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20

@@ -1,4 +1,4 @@
-"""Big inputs for the load tests and their benches (bench/editor_scale.py, tests/ui/test_*_scale.py).
+"""Big inputs for the load tests (tests/*/test_*_scale.py) and their benches (bench/).
 
 Plain Python, no Qt and no Keras at import: the benches import it too.
 """
@@ -68,3 +68,79 @@ def _block(block, source):
             Node(f"{b}_b", "Conv2D", _conv(16, 3), [f"{b}_a"]),
             Node(f"{b}_add", "Add", {}, [source, f"{b}_b"]),
             Node(f"{b}_relu", "Activation", {"activation": "relu"}, [f"{b}_add"])]
+
+
+TINY_LABELS = ("cat", "dog", "bird")
+
+
+def write_tiny_classifier(folder, side=8):
+    """A tiny image classifier file (``side`` x ``side`` RGB -> 3 classes) and its labels.txt.
+
+    What a user's own model file is to the Zoo tab, small enough that classifying a
+    thousand images costs milliseconds. Returns the .keras file's path.
+    """
+    from pathlib import Path
+
+    from core.keras_env import keras
+
+    k = keras()
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    k.utils.set_random_seed(0)
+    model = k.Sequential([k.Input((side, side, 3)), k.layers.Rescaling(1 / 255),
+                          k.layers.Flatten(), k.layers.Dense(len(TINY_LABELS),
+                                                             activation="softmax")])
+    path = folder / "tiny_classifier.keras"
+    model.save(path)
+    (folder / "labels.txt").write_text("\n".join(TINY_LABELS) + "\n", encoding="utf-8")
+    return path
+
+
+def write_tiny_pngs(folder, count, side=8, seed=0):
+    """``count`` small RGB PNGs of seeded noise in ``folder``; returns their paths, in order."""
+    from pathlib import Path
+
+    import numpy as np
+    from PIL import Image
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    paths = []
+    for i in range(count):
+        path = folder / f"img_{i:04d}.png"
+        Image.fromarray(rng.integers(0, 256, (side, side, 3), dtype=np.uint8)).save(path)
+        paths.append(path)
+    return paths
+
+
+def write_photo_variants(folder, count, seed=0):
+    """``count`` real-looking photos: random crops of the photos scikit-learn and Matplotlib
+    ship, resized to 64-320 pixels, saved as JPEG and PNG by turns. Returns their paths."""
+    from pathlib import Path
+
+    import numpy as np
+    import sklearn
+    from matplotlib import cbook
+    from PIL import Image
+
+    sources = [Path(sklearn.__file__).parent / "datasets" / "images" / name
+               for name in ("china.jpg", "flower.jpg")]
+    sources.append(Path(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)))
+    photos = [Image.open(p).convert("RGB") for p in sources]
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    paths = []
+    for i in range(count):
+        photo = photos[i % len(photos)]
+        width, height = photo.size
+        w, h = int(rng.integers(width // 4, width)), int(rng.integers(height // 4, height))
+        x, y = int(rng.integers(0, width - w)), int(rng.integers(0, height - h))
+        side = int(rng.integers(64, 321))
+        crop = photo.crop((x, y, x + w, y + h))
+        crop.thumbnail((side, side))
+        path = folder / f"photo_{i:04d}.{'jpg' if i % 2 else 'png'}"
+        crop.save(path)
+        paths.append(path)
+    return paths

@@ -8,7 +8,8 @@ or the reason the file could not be read.
 
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, Signal, Slot
+from PySide6.QtCore import (QAbstractListModel, QModelIndex, QRect, QSize, Qt, QTimer, Signal,
+                            Slot)
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyledItemDelegate
 
@@ -19,6 +20,10 @@ RESULT_ROLE = Qt.UserRole + 2  # the whole ZooResult
 MARGIN, LINE = 8, 19
 ROW_HEIGHT = max(THUMBNAIL + 2 * MARGIN, MARGIN * 2 + LINE * 6 + 4)
 ERROR_COLOR = QColor("#b00020")
+# Rows arrive one per image; the list lays out and repaints its viewport for every
+# insertion, ~10-30 ms with a few rows visible. So rows are inserted in groups, at most
+# this often (the first at once): a 1,000-image drop keeps the window responsive.
+INSERT_INTERVAL_MS = 100
 
 
 def to_qimage(rgb):
@@ -39,13 +44,17 @@ class ResultsModel(QAbstractListModel):
     """The results shown, in the order they came.
 
     Attributes:
-        results: the ui.zoo_worker.ZooResult objects.
+        results: the ui.zoo_worker.ZooResult objects shown (:meth:`flush` adds those
+            that came since the last group was inserted).
     """
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.results = []
-        self._images = {}  # row -> QImage, made once on the GUI thread
+        self._pending = []  # added, not inserted yet (see INSERT_INTERVAL_MS)
+        self._images = {}  # row -> QImage, made on the GUI thread when a row is painted
+        self._timer = QTimer(self, singleShot=True, interval=INSERT_INTERVAL_MS)
+        self._timer.timeout.connect(self.flush)
 
     def rowCount(self, parent=QModelIndex()):
         return 0 if parent.isValid() else len(self.results)
@@ -74,20 +83,35 @@ class ResultsModel(QAbstractListModel):
         return self._images[row]
 
     def add(self, result):
-        row = len(self.results)
-        self.beginInsertRows(QModelIndex(), row, row)
-        self.results.append(result)
+        """Show ``result``: at once when no row came in the last INSERT_INTERVAL_MS, else
+        with the others that come meanwhile."""
+        self._pending.append(result)
+        if not self._timer.isActive():
+            self.flush()
+            self._timer.start()
+
+    @Slot()
+    def flush(self):
+        """Insert the rows added since the last insertion, as one group."""
+        if not self._pending:
+            return
+        first = len(self.results)
+        self.beginInsertRows(QModelIndex(), first, first + len(self._pending) - 1)
+        self.results += self._pending
+        self._pending = []
         self.endInsertRows()
 
     def clear(self):
         self.beginResetModel()
-        self.results, self._images = [], {}
+        self.results, self._pending, self._images = [], [], {}
         self.endResetModel()
 
     def predictions(self):
+        self.flush()
         return [r.prediction for r in self.results]
 
     def inputs(self):
+        self.flush()
         return [r.prediction.input for r in self.results]
 
 

@@ -6,7 +6,7 @@ messages; the results (``zoo_results``) and, beside them, the Grad-CAM of the
 selected one. The tab runs the jobs; this widget asks for them and shows them.
 """
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QProgressBar, QSplitter,
                                QVBoxLayout)
 
@@ -16,6 +16,11 @@ from ui.zoo_gradcam import GradCamView
 from ui.zoo_model_panel import STYLES, make_button
 from ui.zoo_results import ResultsView
 
+# A QProgressBar repaints itself at once (not at the next paint) when its text changes,
+# and that repaint flushes the window's pending updates too (the results list's rows):
+# moved per image, it took 5-17 ms of the GUI thread an image, and a drop of 1,000
+# images starved the event loop for seconds. So it moves at most this often.
+PROGRESS_INTERVAL_MS = 100
 IMAGE_FILTER = ("Images (*.jpg *.jpeg *.png *.bmp *.gif *.tif *.tiff *.webp *.ppm *.pgm);;"
                 "All files (*)")
 
@@ -67,6 +72,9 @@ class Workspace(DropArea):
         self.progress = QProgressBar(self)
         self.progress.setObjectName("zoo_progress")
         self.progress.hide()
+        self._pending_progress = None  # (done, total) not shown yet
+        self._progress_timer = QTimer(self, singleShot=True, interval=PROGRESS_INTERVAL_MS)
+        self._progress_timer.timeout.connect(self._on_progress_timer_timeout)
         self.message = QLabel(self)
         self.message.setObjectName("zoo_message")
         self.message.setWordWrap(True)
@@ -94,6 +102,7 @@ class Workspace(DropArea):
     # -- state ---------------------------------------------------------------------------
     def set_busy(self, kind):
         """Enable what makes sense while a job of ``kind`` runs (None: no job)."""
+        self.results.results.flush()  # a job's last rows are in before anyone looks
         has_results = bool(self.results.results.results)
         self.stop.setEnabled(kind == "classify")
         for button in (self.again, self.save, self.clear_button):
@@ -106,13 +115,29 @@ class Workspace(DropArea):
 
     def start_progress(self, text_format=""):
         """A busy bar until the first report (a model loading takes a while)."""
+        self._pending_progress = None
         self.progress.setRange(0, 0)
         self.progress.setFormat(text_format)
         self.progress.show()
 
     def show_progress(self, done, total):
-        self.progress.setRange(0, total)
-        self.progress.setValue(done)
+        """Move the bar to ``done`` of ``total``: at once for the first and the last report,
+        else at most every PROGRESS_INTERVAL_MS."""
+        self._pending_progress = (done, total)
+        if done >= total or not self._progress_timer.isActive():
+            self._apply_progress()
+            self._progress_timer.start()
+
+    @Slot()
+    def _on_progress_timer_timeout(self):
+        self._apply_progress()
+
+    def _apply_progress(self):
+        if self._pending_progress is not None:
+            done, total = self._pending_progress
+            self._pending_progress = None
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
 
     def show_classified(self, classifier):
         """Say which model made the rows, how many there are, and its notes (random weights)."""
