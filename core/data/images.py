@@ -9,6 +9,7 @@ Keras then neither warns that the data ran out nor stops early).
 """
 
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,13 @@ from core.errors import DataError
 
 # What tf.io.decode_image reads.
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".gif"})
+# Images Pillow reads but tf.io.decode_image does not: skipped with a reason that says so.
+OTHER_IMAGE_SUFFIXES = frozenset({".tif", ".tiff", ".webp", ".ppm", ".pgm", ".pbm", ".ico",
+                                  ".heic", ".avif"})
+# How far from its end a JPEG's end marker is looked for.
+_JPEG_TAIL = 4096
+# Why a file beside the class folders is left out.
+LOOSE = "not inside a class sub-folder"
 # Decoded training images are kept in memory between epochs when they fit in this.
 CACHE_BYTES = 256 * 2**20
 
@@ -61,7 +69,7 @@ def scan_folder(root):
 
     class_names = sorted(p.name for p in root.iterdir() if p.is_dir() and p.name[0] != ".")
     files, labels, skipped = [], [], []
-    skipped += [(str(p), "not inside a class sub-folder") for p in sorted(root.iterdir())
+    skipped += [(str(p), LOOSE) for p in sorted(root.iterdir())
                 if p.is_file() and p.name[0] != "."]
     for index, name in enumerate(class_names):
         found = 0
@@ -77,8 +85,11 @@ def scan_folder(root):
             raise DataError(f"The class folder `{name}` in {root} has no readable images: "
                             "add images or remove the folder.")
     if len(class_names) < 2:
-        raise DataError(f"{root} has {len(class_names)} class sub-folder(s): a classifier needs "
-                        "at least two, one per class, each holding that class's images.")
+        loose = sum(why == LOOSE for _, why in skipped)
+        lying = f" and {loose} files lie loose in it" if loose else ""
+        raise DataError(f"{root} has {len(class_names)} class sub-folder(s){lying}: a classifier "
+                        "needs at least two, one per class, each holding that class's images "
+                        f"(such as {root.name}/cats/ and {root.name}/dogs/).")
     return files, np.array(labels, dtype=np.int64), class_names, skipped
 
 
@@ -91,14 +102,42 @@ def _walk(folder):
 
 
 def _unreadable(path, Image):
-    if path.suffix.lower() not in IMAGE_SUFFIXES:
+    """Why ``path`` cannot be a training image, or None when it can."""
+    suffix = path.suffix.lower()
+    if suffix not in IMAGE_SUFFIXES:
+        if suffix in OTHER_IMAGE_SUFFIXES:
+            return (f"a {suffix} image, which TensorFlow's decoder cannot read (it reads JPEG, "
+                    "PNG, BMP and GIF): convert it to PNG")
         return f"not an image file type ({path.suffix or 'no suffix'})"
+    if path.stat().st_size == 0:
+        return "the file is empty (0 bytes)"
     try:
-        with Image.open(path) as image:
-            image.verify()
+        # Pillow only warns from 1x its pixel limit; a folder is refused from there (as the
+        # zoo's reader does), since TensorFlow would decode every pixel at each epoch.
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                image.verify()
+        if suffix in (".jpg", ".jpeg") and not _jpeg_ends(path):
+            with Image.open(path) as image:
+                image.load()  # verify() reads no JPEG data: decode it to find it cut short
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        return (f"it has more than {Image.MAX_IMAGE_PIXELS:,} pixels (Pillow's limit against "
+                "decompression bombs): shrink it first")
     except Exception as exc:  # Pillow raises many kinds; any of them means "skip it"
         return f"cannot be read as an image ({type(exc).__name__}: {exc})"
     return None
+
+
+def _jpeg_ends(path):
+    """Whether the JPEG end marker is in the file's last bytes (so it is not cut short).
+
+    Entropy-coded JPEG data never holds the bytes FF D9 but as the end marker; a file
+    without them near its end is decoded to be sure (a motion photo carries a video after).
+    """
+    with open(path, "rb") as f:
+        f.seek(max(0, path.stat().st_size - _JPEG_TAIL))
+        return b"\xff\xd9" in f.read()
 
 
 def _tf():

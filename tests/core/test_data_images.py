@@ -36,6 +36,7 @@ def folder(tmp_path):
     return root
 
 
+@pytest.mark.reliability("Image data", "a corrupt PNG, a text file and a hidden file in a class folder (skipped and listed; hidden ignored)")
 def test_scan_skips_and_lists_unreadable_files(tmp_path, folder):
     info = describe_source(make_project(tmp_path, {"kind": "image_folder", "path": "pets",
                                                    "image_size": [16, 16]}))
@@ -81,6 +82,7 @@ def test_standard_scaling_is_fitted_per_channel_on_training_images(tmp_path, fol
     np.testing.assert_allclose(images.reshape(-1, 3).std(axis=0), 1.0, atol=1e-3)
 
 
+@pytest.mark.reliability("Image data", "an image that fails to decode while training (replaced in the pipeline; prediction names it)")
 def test_the_pipeline_replaces_images_that_fail_to_decode(tmp_path, folder):
     loader = ImageLoader([8, 8], "rgb")
     files = np.array([str(folder / "dogs" / "0.jpg"), str(folder / "cats" / "broken.png"),
@@ -113,6 +115,7 @@ def test_a_small_model_trains_on_the_folder(tmp_path, folder):
     assert x.shape == (1, 8, 8, 3) and 0.5 <= x.min() and x.max() <= 1.0  # bright, scaled
 
 
+@pytest.mark.reliability("Image data", "one class folder, an empty class folder, a zero image size")
 def test_folders_that_cannot_make_a_classifier(tmp_path, folder):
     import shutil
 

@@ -30,6 +30,7 @@ def test_exif_orientation_is_applied(tmp_path):
     assert bottom[2] > 200 and bottom[0] < 60
 
 
+@pytest.mark.reliability("Image data", "grayscale, CMYK, 16-bit, palette and alpha images given to the zoo (shown as a viewer does)")
 def test_grayscale_and_cmyk_become_rgb(tmp_path):
     Image.fromarray(np.full((8, 9), 77, np.uint8), "L").save(tmp_path / "gray.png")
     assert read_rgb(tmp_path / "gray.png").tolist() == np.full((8, 9, 3), 77).tolist()
@@ -39,6 +40,7 @@ def test_grayscale_and_cmyk_become_rgb(tmp_path):
     assert rgb[:, :10, 0].mean() > 200 and rgb[:, -10:, 2].mean() > 200
 
 
+@pytest.mark.reliability("Image data", "grayscale, CMYK, 16-bit, palette and alpha images given to the zoo (shown as a viewer does)")
 def test_16_bit_grayscale_is_scaled_to_8_bits(tmp_path):
     ramp = (np.arange(256 * 4, dtype=np.uint32).reshape(4, 256) * 64).astype(np.uint16)
     Image.fromarray(ramp).save(tmp_path / "deep.png")
@@ -63,6 +65,7 @@ def _png_16bit_rgb(path, rgb16):
                      + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
+@pytest.mark.reliability("Image data", "grayscale, CMYK, 16-bit, palette and alpha images given to the zoo (shown as a viewer does)")
 def test_16_bit_rgb_png(tmp_path):
     rgb16 = np.zeros((6, 5, 3), np.uint16)
     rgb16[..., 0], rgb16[..., 2] = 65535, 32896
@@ -72,6 +75,7 @@ def test_16_bit_rgb_png(tmp_path):
     assert rgb[0, 0].tolist() == [255, 0, 128]
 
 
+@pytest.mark.reliability("Image data", "grayscale, CMYK, 16-bit, palette and alpha images given to the zoo (shown as a viewer does)")
 def test_palette_and_alpha_are_laid_over_white(tmp_path):
     palette = Image.new("P", (4, 4))
     palette.putpalette([255, 0, 0, 0, 255, 0] + [0] * 762)
@@ -100,6 +104,7 @@ def test_palette_and_alpha_are_laid_over_white(tmp_path):
     ("missing", "no such file"),
     ("folder", "it is a folder"),
 ])
+@pytest.mark.reliability("Image data", "an empty, text, truncated or missing file, or a folder, given to the zoo as an image")
 def test_bad_files_raise_an_error_naming_the_file(tmp_path, kind, reason):
     path = tmp_path / "photo.jpg"
     if kind == "empty":
@@ -118,6 +123,7 @@ def test_bad_files_raise_an_error_naming_the_file(tmp_path, kind, reason):
     assert error.value.path == str(path)
 
 
+@pytest.mark.reliability("Image data", "an image over Pillow's pixel limit given to the zoo (1x and 2x)")
 @pytest.mark.parametrize("side", [120, 200])  # Pillow warns from 1x the limit, raises from 2x
 def test_decompression_bombs_are_refused(tmp_path, monkeypatch, side):
     Image.new("L", (side, side)).save(tmp_path / "bomb.png")
@@ -126,6 +132,7 @@ def test_decompression_bombs_are_refused(tmp_path, monkeypatch, side):
         read_rgb(tmp_path / "bomb.png")
 
 
+@pytest.mark.reliability("Image data", "hidden files, nested folders and non-images in a folder dropped on the zoo (walked for images only)")
 def test_folders_are_walked_for_images_only(tmp_path):
     (tmp_path / "a" / "deeper").mkdir(parents=True)
     (tmp_path / ".hidden").mkdir()
