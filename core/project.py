@@ -438,6 +438,11 @@ def _keep_backup(path):
         json.loads(old.decode("utf-8-sig"))
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return
+    backup = backup_path(path)
+    if backup.exists() and os.path.samefile(path, backup):
+        # A save killed between its two renames left the backup linked to the file: it
+        # already is this version (and renaming a link over its twin would leave the link).
+        return
     tmp = path.with_name(f"{path.name}.{uuid.uuid4().hex[:8]}.bak.tmp")
     try:
         try:
@@ -447,7 +452,7 @@ def _keep_backup(path):
                 f.write(old)
                 f.flush()
                 os.fsync(f.fileno())
-        os.replace(tmp, backup_path(path))
+        os.replace(tmp, backup)
     except BaseException:
         _remove_quietly(tmp)
         raise

@@ -131,6 +131,21 @@ def test_a_kill_during_saves_leaves_the_old_or_the_new_file_and_a_whole_backup(t
 
 # -- backups ------------------------------------------------------------------------------------
 
+
+@pytest.mark.reliability("Nothing lost", "a save after one killed between its two renames")
+def test_a_backup_still_linked_to_the_file_is_kept_and_no_temp_is_left(tmp_path):
+    """A kill after the backup's rename but before the file's leaves both names on one
+    file; renaming a new link over the backup would then do nothing and leave the link."""
+    path = tmp_path / "p.kwb.json"
+    Project(name="old").save(path)
+    backup_path(path).unlink(missing_ok=True)
+    os.link(path, backup_path(path))
+    Project(name="new").save(path)
+    assert Project.load(backup_path(path)).name == "old"
+    assert Project.load(path).name == "new"
+    assert not list(tmp_path.glob("*.tmp"))
+
+
 def _saved_twice(tmp_path):
     project = load_example("quickstart")
     path = tmp_path / "p.kwb.json"
