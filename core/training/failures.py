@@ -51,7 +51,10 @@ def error_text(exc):
     that line is kept.
     """
     from core.builder import keras_message
+    from core.errors import WorkbenchError
 
+    if isinstance(exc, WorkbenchError):  # the app's own sentence: no type name before it
+        return str(exc).rstrip(". ")
     if _is_op_error(exc):
         text = _op_message(str(getattr(exc, "message", "") or exc))
         ran_out = _RAN_OUT.search(text)
@@ -85,7 +88,7 @@ def failure_message(exc, epochs_completed, batch_size, stage="training", epoch=N
     epoch = epoch or epochs_completed + 1
     if is_out_of_memory(exc):
         return _out_of_memory(stage, epochs_completed, batch_size, kept, epoch)
-    what = error_text(exc)
+    what = error_text(exc).rstrip(". ")  # the sentences below add their own full stop
     if stage == "starting":
         return f"Training could not start: {what}."
     if stage == "training":
