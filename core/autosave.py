@@ -27,6 +27,7 @@ from pathlib import Path
 
 from core.errors import WorkbenchError
 from core.paths import app_home, safe_name
+from core.processes import process_alive
 from core.project import PROJECT_SUFFIX, Project, cannot_write_message, save_json_atomic
 
 FOLDER = "autosave"
@@ -152,7 +153,7 @@ def recoverable(session=None):
     found = []
     for path in folder.glob(f"*{PROJECT_SUFFIX}"):
         info = read_info(path)
-        if info is None or info.session == (session or SESSION) or _alive(info.pid):
+        if info is None or info.session == (session or SESSION) or process_alive(info.pid):
             continue
         if info.original is not None and _mtime(info.original) >= info.saved_at:
             continue  # the file was saved after this autosave: nothing to recover
@@ -178,35 +179,6 @@ def app_version():
         return metadata.version("keras-workbench")
     except metadata.PackageNotFoundError:
         return "unknown"
-
-
-def _alive(pid):
-    """True when another live process has ``pid`` (it may be autosaving right now)."""
-    if not pid or pid == os.getpid():
-        return False
-    if os.name == "nt":  # os.kill(pid, 0) would terminate the process on Windows
-        return _alive_windows(pid)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # exists but is not ours: alive
-        return True
-    return True
-
-
-def _alive_windows(pid):
-    import ctypes
-
-    kernel32 = ctypes.windll.kernel32
-    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
-    if not handle:
-        return False
-    try:
-        code = ctypes.c_ulong()
-        return bool(kernel32.GetExitCodeProcess(handle, ctypes.byref(code))) and code.value == 259
-    finally:
-        kernel32.CloseHandle(handle)  # 259: STILL_ACTIVE
 
 
 def _mtime(path):

@@ -147,16 +147,9 @@ class RunFolder:
 
     def is_running_elsewhere(self):
         """True when another live process on this machine is training this run."""
-        pid = self.state.get("pid")
-        if self.state.get("status") != "running" or not pid or pid == os.getpid():
-            return False
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except (PermissionError, OSError):
-            return True
-        return True
+        from core.processes import process_alive
+
+        return self.state.get("status") == "running" and process_alive(self.state.get("pid"))
 
     def remove_checkpoints(self, keep=()):
         """Delete the per-epoch checkpoint files except those named in ``keep``."""
