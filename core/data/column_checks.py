@@ -52,11 +52,12 @@ def check_cells(table, cells, gaps, used, target=None):
                      else "leave the column out of `data.source.features`")
         present = np.flatnonzero(~gaps[:, j])
         numbers = [parse_number(cells[i, j]) for i in present]
-        text = [i for i, v in zip(present, numbers) if v is None]
         name = f"Column `{table.columns[j]}` of {table.path.name}"
-        if text and len(text) < len(present) and len(text) <= max(1, TYPO_SHARE * len(present)):
-            first = text[0]
-            more = f" (and {len(text) - 1} more cells)" if len(text) > 1 else ""
+        typo = first_typo(numbers)
+        if typo is not None:
+            first = present[typo]
+            others = sum(v is None for v in numbers) - 1
+            more = f" (and {others} more cells)" if others else ""
             raise DataError(
                 f"{name} holds numbers, but line {table.lines[first]} has "
                 f"`{cells[first, j]!s:.40}`{more}: correct it, empty it (a missing value, see "
@@ -67,6 +68,22 @@ def check_cells(table, cells, gaps, used, target=None):
                     f"{name} has {cells[i, j]!s:.40} on line {table.lines[i]}, beyond the "
                     f"±{FLOAT32_MAX:.3g} a model computes with (float32): correct it, rescale "
                     "the column, or empty the cell (a missing value).")
+
+
+def first_typo(numbers):
+    """The index of the first text among values that are otherwise numbers, else None.
+
+    Args:
+        numbers: parsed cells, None where a cell is not a number.
+
+    Returns:
+        The first None's index when at least one and at most TYPO_SHARE of the values
+        are None (a column of numbers with typos); None for numbers or for categories.
+    """
+    text = [i for i, v in enumerate(numbers) if v is None]
+    if text and len(text) < len(numbers) and len(text) <= max(1, TYPO_SHARE * len(numbers)):
+        return text[0]
+    return None
 
 
 def constant_warnings(names, cells):

@@ -16,6 +16,8 @@ SEPARATORS = (",", ";", "\t")
 # Cells that mean "no value" in files written by spreadsheets, R, pandas and UCI.
 MISSING_MARKERS = frozenset({"", "na", "n/a", "#n/a", "nan", "-nan", "null", "none", "?"})
 _SNIFF_ROWS = 50
+# The longest cell read (a whole document in one cell is fine).
+MAX_FIELD = 2**30
 # How much of a file is looked at for NUL bytes, the mark of a binary file.
 _BINARY_PROBE = 8192
 
@@ -81,6 +83,8 @@ def read_table(path, separator=None, header=True):
             number of fields.
     """
     text, warnings = read_text(path)
+    # Python's csv refuses fields over 128 KiB; a document per row can be longer.
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_FIELD))
     sep = sniff_separator(text) if separator is None else "\t" if separator == "tab" else separator
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     rows, lines, width, columns, end = [], [], None, None, 0

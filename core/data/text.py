@@ -7,7 +7,8 @@ map to the out-of-vocabulary index 1, as they would for a user's new text).
 
 import numpy as np
 
-from core.data.csvfile import parse_number, read_table
+from core.data.column_checks import first_typo
+from core.data.csvfile import is_missing, parse_number, read_table
 from core.data.info import DataInfo, Loaded, classification_info, infer_task
 from core.data.params import param, paths
 from core.data.table import separator_setting
@@ -69,6 +70,34 @@ class TextVectorizer:
         return step
 
 
+def _usable_rows(table, text_i, label_i):
+    """Indices of the rows with a sentence and a label, and a warning for each kind left out."""
+    kept, blank, unlabelled = [], [], []
+    for i, row in enumerate(table.rows):
+        if not row[text_i].strip():
+            blank.append(table.lines[i])
+        elif is_missing(row[label_i]):
+            unlabelled.append(table.lines[i])
+        else:
+            kept.append(i)
+    where = table.path.name
+    notes = [f"{len(lines)} rows of {where} {what} were left out (line {lines[0]} first)."
+             for lines, what in ((blank, "without text"), (unlabelled, "without a label"))
+             if lines]
+    return kept, notes
+
+
+def _case_variants(labels):
+    """A warning when labels differ only in case ("Pos" and "pos" are two classes)."""
+    by_lower = {}
+    for label in dict.fromkeys(labels):
+        by_lower.setdefault(label.lower(), []).append(label)
+    alike = [names for names in by_lower.values() if len(names) > 1]
+    return [f"The labels {' and '.join(f'`{n}`' for n in names)} differ only in case, so they "
+            "are different classes: make them the same if they mean one class."
+            for names in alike]
+
+
 def load_text_csv(project, source):
     """``{"kind": "text_csv", "path", "text_column", "label_column", ...}``: labelled sentences.
 
@@ -96,14 +125,25 @@ def load_text_csv(project, source):
         text_i = table.column_index(param(source, "text_column", (str, int), 0), "text_column")
         label_i = table.column_index(param(source, "label_column", (str, int), 1),
                                      "label_column")
-        texts += table.column(text_i)
-        labels += table.column(label_i)
-        warnings += table.warnings
+        if text_i == label_i:
+            raise DataError(f"`data.source.text_column` and `data.source.label_column` both "
+                            f"name column `{table.columns[text_i]}` of {path.name}: set them to "
+                            "the sentences' column and the labels' column.")
+        kept, dropped = _usable_rows(table, text_i, label_i)
+        texts += [table.rows[i][text_i] for i in kept]
+        labels += [table.rows[i][label_i] for i in kept]
+        warnings += table.warnings + dropped
     name = files[0].name if len(files) == 1 else f"{len(files)} text files"
     if len(texts) < 2:
-        raise DataError(f"{name} has {len(texts)} sentence(s): training needs many. Add rows.")
+        raise DataError(f"{name} has {len(texts)} usable sentence(s) (a text and a label each): "
+                        "training needs many. Add rows.")
     numbers = [parse_number(v) for v in labels]
+    typo = first_typo(numbers)
+    if typo is not None:
+        raise DataError(f"The labels of {name} are numbers, but one is `{labels[typo]:.40}`: "
+                        "correct it, or empty it to leave its row out.")
     raw = np.array(numbers) if None not in numbers else np.array(labels, dtype=str)
+    warnings += _case_variants(labels) if raw.dtype.kind not in "biuf" else []
     task, y, class_names = infer_task(raw, source.get("task"), f"The labels of {name}")
     vectorize = param(source, "vectorize", bool, True)
     info = DataInfo("text_csv", name, (sequence_length,) if vectorize else (),

@@ -4,7 +4,9 @@ One window serves the module (a window per case would cost a second each). A fil
 the loader refuses shows one warning naming the file, and the previous project
 stays open and unchanged; a file that loads with a damaged graph or odd settings
 opens, and the views show it without an exception in any slot (pytest-qt fails a
-test on an exception raised inside the Qt event loop).
+test on an exception raised inside the Qt event loop). The Text tab's sentence box
+gets bad text files at the end: it loads what it can and reports the rest, keeping
+what was typed.
 """
 
 import json
@@ -186,3 +188,60 @@ def test_a_damaged_project_opens_and_its_problem_is_shown(window, warnings_shown
         _wait(lambda: data_tab.preview is not before and data_tab._worker is None)
         assert any(where in line for line in data_tab.problems), data_tab.problems
     assert window.isVisible()
+
+
+# -- the Text tab's sentence box: files dropped or opened -------------------------------------
+
+@pytest.fixture
+def sentence_box(qtbot):
+    """The Text tab's input box holding two typed sentences, and the problems it reported."""
+    from ui.text_input import SentenceInput
+
+    box = SentenceInput()
+    qtbot.addWidget(box)
+    box.set_sentences(["typed before", "kept on failure"])
+    problems = []
+    box.problem_found.connect(problems.append)
+    return box, problems
+
+
+LONG = " ".join(f"w{i}" for i in range(200_000))[:1_000_000]
+# (file name, content, sentences the box then holds: a count, or None when refused, words)
+TEXT_FILES = {
+    "blank and whitespace-only lines": ("s.txt", "one\n\n   \n\t\ntwo\n", 2, None),
+    "Windows-1252 bytes": ("s.txt", "caf\xe9 cr\xe8me\n\u201cquoted\u201d\n".encode("cp1252"), 2,
+                           None),
+    "a 1 MB line": ("s.txt", LONG + "\nshort\n", 2, None),
+    "a 1 MB cell in a CSV": ("s.csv", f'text,label\n"{LONG}",pos\nshort,neg\n', 2, None),
+    "empty cells in the text column": ("s.csv", "text,label\nhello there,pos\n,neg\n  ,x\n", 1,
+                                       None),
+    "a header without rows": ("s.csv", "text,label\n", 0, None),
+    "an empty CSV": ("s.csv", "", None, "s.csv is empty"),
+    "a binary file named .txt": ("s.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)), None,
+                                 "not a text file"),
+    "a ragged TSV": ("s.tsv", "a\tb\nc\td\te\n", None, "Line 2 of s.tsv"),
+    "a missing file": ("gone.txt", None, None, "gone.txt"),
+    "a folder": ("folder.txt", "folder", None, "folder.txt"),
+}
+
+
+@pytest.mark.reliability("Text data", "a file opened or dropped in the Text tab: blank lines, Windows-1252, 1 MB lines, empty cells, empty, binary, ragged, missing or a folder")
+@pytest.mark.parametrize("name, content, count, words", TEXT_FILES.values(), ids=list(TEXT_FILES))
+def test_the_text_box_loads_what_it_can_and_names_what_it_cannot(sentence_box, tmp_path, name,
+                                                                 content, count, words):
+    box, problems = sentence_box
+    path = tmp_path / name
+    if content == "folder":
+        path.mkdir()
+    elif isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
+        path.write_text(content, encoding="utf-8")
+    loaded = box.load_file(path)
+    if count is None:
+        assert loaded is False and len(problems) == 1 and words in problems[0], problems
+        assert box.sentences() == ["typed before", "kept on failure"]  # nothing lost
+    else:
+        assert loaded is True and not problems, problems
+        assert len(box.sentences()) == count
+        assert all(s.strip() == s and s for s in box.sentences())
