@@ -34,6 +34,9 @@ OUTPUTS = ("word_emb", "lstm_outputs1", "lstm_outputs2", "elmo", "default")
 TOKEN_OUTPUTS = ("word_emb", "lstm_outputs1", "lstm_outputs2", "elmo")
 SENTENCE_OUTPUTS = ("default", "elmo_mean")
 BATCH_SIZE = 32
+# The longest sentence embedded from the Text tab or the command line, in words: a
+# 1 MB line (170,000 words) would hold gigabytes of LSTM states.
+MAX_WORDS = 2000
 
 _modules = {}
 _modules_lock = threading.Lock()
@@ -43,6 +46,19 @@ class EmbeddingStopped(WorkbenchError):
     """``should_stop`` asked an embedding job to end before it was done."""
 
     exit_code = 1
+
+
+def check_lengths(texts, max_words=MAX_WORDS):
+    """Refuse a sentence of more than ``max_words`` words, naming it (None: no limit)."""
+    if max_words is None:
+        return
+    for i, text in enumerate(texts):
+        count = len(tokenize(text))
+        if count > max_words:
+            raise WorkbenchError(
+                f"Sentence {i + 1} has {count:,} words: ELMo embeds at most {max_words:,} "
+                "words per sentence here (its LSTMs keep every word's state in memory). Split "
+                "it into sentences, one per line.")
 
 
 def tokenize(text):
@@ -95,7 +111,7 @@ class ElmoModule:
         return {name: result[name].numpy() for name in OUTPUTS}
 
     def embed(self, texts, *, output="default", batch_size=BATCH_SIZE, store=None,
-              on_progress=None, should_stop=None):
+              on_progress=None, should_stop=None, max_words=MAX_WORDS):
         """One vector per sentence.
 
         Sentences are run in batches of similar length (less padding for the
@@ -109,10 +125,16 @@ class ElmoModule:
                 ones to (core.text.embedding_store), or None.
             on_progress: ``f(done, total)`` after each batch.
             should_stop: polled between batches; True raises EmbeddingStopped.
+            max_words: the most words a sentence may have, or None for no limit
+                (a model's ElmoEmbedding layer reads its data set's texts whole).
 
         Returns:
             float32 array (len(texts), dims[output]).
+
+        Raises:
+            WorkbenchError: for a sentence longer than ``max_words``.
         """
+        check_lengths(texts, max_words)
         if output not in SENTENCE_OUTPUTS:
             raise WorkbenchError(f"Invalid value for `output`: expected one of "
                                  f"{', '.join(SENTENCE_OUTPUTS)}, received {output!r}.")
@@ -155,6 +177,7 @@ class ElmoModule:
         if output not in TOKEN_OUTPUTS:
             raise WorkbenchError(f"Invalid value for `output`: expected one of "
                                  f"{', '.join(TOKEN_OUTPUTS)}, received {output!r}.")
+        check_lengths(sentences)
         words = [tokenize(s) for s in sentences]
         result = self.run_tokens(words)[output]
         return [(w, result[i, :len(w)]) for i, w in enumerate(words)]

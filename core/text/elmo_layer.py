@@ -77,7 +77,9 @@ class ElmoEmbedding(_k.layers.Layer):
 
         sentences = [t.decode("utf-8", "replace") for t in texts.numpy()]
         store = default_store() if self.cache else None
-        return self.module().embed(sentences, output=self.output_key, store=store)
+        # A data set's texts are read whole, however long (the Text tab's limit is for typing).
+        return self.module().embed(sentences, output=self.output_key, store=store,
+                                   max_words=None)
 
     def get_config(self):
         config = super().get_config()

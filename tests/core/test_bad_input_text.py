@@ -109,3 +109,26 @@ def test_a_one_megabyte_line_loads(tmp_path):
     info = describe_source(project)
     assert info.num_samples == 31 and info.input_shape == (20,)
     assert info.vocabulary_size > 5000  # the long line's words were read
+
+
+@pytest.fixture(scope="module")
+def elmo(tmp_path_factory):
+    """The ELMo stand-in (tests/elmo_standin.py), loaded."""
+    from core.text.elmo import load_module_dir
+    from tests.elmo_standin import seed_hub_cache
+
+    return load_module_dir(seed_hub_cache(tmp_path_factory.mktemp("tfhub")))
+
+
+@pytest.mark.reliability("Text data", "a sentence of 1 MB (170,000 words) given to ELMo from the Text tab or the command line")
+@pytest.mark.parametrize("call", ["embed", "token_vectors"])
+def test_elmo_refuses_a_sentence_too_long_to_embed_naming_it(elmo, call):
+    from core.errors import WorkbenchError
+    from core.text.elmo import MAX_WORDS
+
+    long_line = " ".join(f"w{i}" for i in range(200_000))[:1_000_000]
+    with pytest.raises(WorkbenchError, match=r"Sentence 2 has 1\d\d,\d{3} words: .* at most "
+                                             r"2,000 .* Split it into sentences"):
+        getattr(elmo, call)(["a short one", long_line])
+    at_limit = " ".join(["word"] * MAX_WORDS)
+    assert elmo.embed(["a short one", at_limit]).shape == (2, elmo.dim)  # the limit itself is fine
