@@ -135,6 +135,10 @@ def main():
           f"(+{watch.peak - before:.0f} MB); thumbnails {arrays / 2**20:.1f} MB of arrays, "
           f"{images / 2**20:.1f} MB of QImages ({len(results._images)} rows painted)")
     print(f"event-loop delay while classifying: {delay_line(delays)}")
+    loading = [d for d, t in zip(delays, probe.stamps) if t <= watch.first]
+    rows_coming = [d for d, t in zip(delays, probe.stamps) if t > watch.first]
+    print(f"  while the model loads (until the first row): {delay_line(loading)}")
+    print(f"  while rows come in:                          {delay_line(rows_coming)}")
     tab.shutdown()
 
 

@@ -1,7 +1,8 @@
 """10,000 epochs of a tiny model: memory, time per epoch, bytes written and the curves.
 
 The model is tests/core/test_long_run.py's (8 samples of 4 features, Dense(1), one
-batch an epoch, a quarter of the samples for validation). Two runs:
+batch an epoch; --validation 0.25 keeps a quarter of them for validation, which about
+doubles an epoch's cost: Keras sets up its input pipeline again for each pass). Two runs:
 
 - core: core.training.train, sampled every 500 epochs from its on_epoch_end;
 - qt: the Train tab (its QThread worker, progress and live curves) offscreen, sampled
@@ -16,6 +17,7 @@ Memory must stay flat from epoch 1,000 to the end, and neither the time nor the 
 per epoch may grow.
 
 Run: python bench/long_run.py [--epochs 10000] [--every 500] [--part core|qt|both]
+                               [--validation 0.25]
 """
 
 import argparse
@@ -94,13 +96,13 @@ def report(label, rows, seconds, epochs):
           f"{mean(early, 'bytes'):.0f} -> {mean(late, 'bytes'):.0f}")
 
 
-def tiny_project(epochs):
+def tiny_project(epochs, validation):
     from core.graph import ModelGraph
     from core.project import DataSpec, Project, TrainingSpec
 
     graph = ModelGraph.sequential([4], [("out", "Dense", {"units": 1, "activation": "sigmoid"})])
     data = DataSpec(source={"kind": "random", "samples": 8, "features": 4, "seed": 0})
-    data.preprocessing["validation_split"] = 0.25
+    data.preprocessing["validation_split"] = validation
     training = TrainingSpec.from_dict({
         "epochs": epochs, "batch_size": 8, "seed": 3, "loss": "binary_crossentropy",
         "optimizer": {"class_name": "Adam", "config": {"learning_rate": 0.01}}})
@@ -112,7 +114,7 @@ def core_run(args):
 
     sampler = Sampler(args.every)
     start = time.perf_counter()
-    result = train(tiny_project(args.epochs), on_event=sampler.on_event,
+    result = train(tiny_project(args.epochs, args.validation), on_event=sampler.on_event,
                    on_epoch_end=sampler.on_epoch_end)
     seconds = time.perf_counter() - start
     assert result.status == "finished", result.message
@@ -132,7 +134,7 @@ def qt_run(args):
 
     keep_none_alive()  # PySide6 6.12.0 on Python 3.11: see bench/loop_probe.py
     gc.freeze()
-    editor = ModelEditor(tiny_project(args.epochs))
+    editor = ModelEditor(tiny_project(args.epochs, args.validation))
     tab = TrainTab(editor)
     tab.resize(1400, 900)
     tab.show()
@@ -201,6 +203,7 @@ def main():
     parser.add_argument("--epochs", type=int, default=10_000)
     parser.add_argument("--every", type=int, default=500)
     parser.add_argument("--part", choices=("core", "qt", "both"), default="both")
+    parser.add_argument("--validation", type=float, default=0.0)
     args = parser.parse_args()
     os.environ.setdefault("KERAS_WORKBENCH_HOME", tempfile.mkdtemp(prefix="kwb_long_run_"))
     from core.keras_env import keras

@@ -24,12 +24,14 @@ class LoopProbe(QObject):
     def __init__(self):
         super().__init__()
         self.delays, self.clock = [], QElapsedTimer()
+        self.stamps = []  # time.perf_counter() of each tick, beside its delay
         self.timer = QTimer(self, interval=TICK_MS)
         self.timer.setTimerType(Qt.PreciseTimer)
         self.timer.timeout.connect(self.on_timeout)
 
     def start(self):
         self.delays.clear()
+        self.stamps.clear()
         self.clock.start()
         self.timer.start()
 
@@ -42,6 +44,7 @@ class LoopProbe(QObject):
         elapsed = self.clock.nsecsElapsed() / 1e6
         self.clock.restart()
         self.delays.append(max(0.0, elapsed - TICK_MS))
+        self.stamps.append(time.perf_counter())
 
 
 def keep_none_alive():
