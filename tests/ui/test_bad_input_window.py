@@ -188,6 +188,7 @@ def test_a_damaged_project_opens_and_its_problem_is_shown(window, warnings_shown
         _wait(lambda: data_tab.preview is not before and data_tab._worker is None)
         assert any(where in line for line in data_tab.problems), data_tab.problems
     assert window.isVisible()
+    _wait(lambda: data_tab._worker is None)  # no preview thread left for the next case
 
 
 # -- the Text tab's sentence box: files dropped or opened -------------------------------------
