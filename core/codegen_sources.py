@@ -244,6 +244,8 @@ def _text_csv(project, source, info):
                             for row in csv.reader(f, delimiter=separator)
                             if any(cell.strip() for cell in row)]
                 for row in $rows
+                    if not row[text_column] or is_missing(row[label_column]):
+                        continue  # a row needs a sentence and a label, as in the app
                     texts.append(row[text_column])
                     labels.append(row[label_column])
             numbers = [parse_number(v) for v in labels]
@@ -257,7 +259,7 @@ def _text_csv(project, source, info):
         # unvectorized text stays Python strings: Keras takes an object array of str
         text_type="str" if vectorize else "object")
     constants = [f"TEXT_FILES = {pretty_literal(layout, prefix=len('TEXT_FILES = '))}"]
-    return SourceCode(loader, [PARSE_NUMBER], constants, {"import csv"})
+    return SourceCode(loader, table_helpers(), constants, {"import csv"})
 
 
 def _encoding(path):

@@ -40,6 +40,7 @@ def test_text_project_script_vectorizes_like_the_app_and_runs(tmp_path, monkeypa
         label = i % 2
         words = rng.choice(WORDS[label].split(), 4).tolist() + ["film", f"w{i % 7}"]
         lines.append(f"{' '.join(words)};{'pos' if label else 'neg'}")
+    lines[5:5] = [";pos", "a review without stars;"]  # left out by the app and the script
     (tmp_path / "reviews.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     source = {"kind": "text_csv", "path": "reviews.csv", "text_column": "review",
               "label_column": "stars", "max_tokens": 30, "sequence_length": 6}
