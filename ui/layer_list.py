@@ -8,6 +8,7 @@ from ui.format import node_summary, params_text, shape_text
 
 ERROR_COLOR = QColor(200, 40, 40)
 WARNING_COLOR = QColor(190, 120, 0)
+SHOWN_ROLE = Qt.UserRole + 1  # (text, colour, tooltip) the row shows
 
 
 class LayerList(QListWidget):
@@ -68,12 +69,16 @@ class LayerList(QListWidget):
             text = node_summary(graph, node)
             if report is not None and report.status == "ok":
                 text += f"\n      → {shape_text(report.output_shape)}  ·  {params_text(report.params)}"
-            item.setText(text)
             problems = analysis.problems_for(node.id) if analysis else []
             errors = [p for p in problems if p.severity == "error"]
             color = ERROR_COLOR if errors else WARNING_COLOR if problems else None
+            tip = "\n".join(p.message for p in problems)
+            if item.data(SHOWN_ROLE) == (text, color, tip):
+                continue  # each setter repaints the row: skip the rows an edit left alone
+            item.setData(SHOWN_ROLE, (text, color, tip))
+            item.setText(text)
             item.setForeground(QBrush(color) if color else QBrush())
-            item.setToolTip("\n".join(p.message for p in problems))
+            item.setToolTip(tip)
 
     def _select_row(self, node_id):
         for i in range(self.count()):
