@@ -60,12 +60,12 @@ def check_cells(table, cells, gaps, used, target=None):
             more = f" (and {others} more cells)" if others else ""
             raise DataError(
                 f"{name} holds numbers, but line {table.lines[first]} has "
-                f"`{cells[first, j]!s:.40}`{more}: correct it, empty it (a missing value, see "
+                f"`{_shown(cells[first, j])}`{more}: correct it, empty it (a missing value, see "
                 f"`data.source.missing`), or {leave_out}.")
         for i, v in zip(present, numbers):
             if v is not None and not abs(v) <= FLOAT32_MAX:  # inf and NaN fail too
                 raise DataError(
-                    f"{name} has {cells[i, j]!s:.40} on line {table.lines[i]}, beyond the "
+                    f"{name} has {_shown(cells[i, j])} on line {table.lines[i]}, beyond the "
                     f"±{FLOAT32_MAX:.3g} a model computes with (float32): correct it, rescale "
                     "the column, or empty the cell (a missing value).")
 
@@ -88,6 +88,11 @@ def first_typo(numbers):
 
 def constant_warnings(names, cells):
     """A warning for each feature column holding one value on every row."""
-    return [f"Column `{name}` has the same value `{cells[0, j]!s:.20}` on every row: it tells "
-            "the model nothing; consider leaving it out of `data.source.features`."
+    return [f"Column `{name}` has the same value `{_shown(cells[0, j], 20)}` on every row: it "
+            "tells the model nothing; consider leaving it out of `data.source.features`."
             for j, name in enumerate(names) if len(cells) > 1 and len(set(cells[:, j])) == 1]
+
+
+def _shown(cell, width=40):
+    """A cell as a message quotes it: on one line (a quoted cell may hold line breaks), cut."""
+    return str(cell).replace("\r", "").replace("\n", "\\n")[:width]
