@@ -299,8 +299,8 @@ class GraphView(QGraphicsView):
                 lane = [QPointF(x, y) for x, y in layout.lanes.get((node.id, slot), [])]
                 lane = lane if placed else []
                 edge = self._edges.pop((node.id, slot), None)
-                if edge is not None and (edge.source, edge.target, edge.ref) != (source, target,
-                                                                                 ref):
+                if edge is not None and not (edge.source is source and edge.target is target
+                                             and edge.ref == ref):
                     self._remove_edge(edge)
                     edge = None
                 if edge is None:
