@@ -5,14 +5,11 @@ thread; how late each tick comes is how long the event loop was kept from turnin
 Import it after a QApplication exists.
 """
 
-import ctypes
 import os
 import statistics
-import sys
 import time
 from pathlib import Path
 
-import PySide6
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QObject, Qt, QTimer, Slot
 
 TICK_MS = 10
@@ -48,18 +45,10 @@ class LoopProbe(QObject):
 
 
 def keep_none_alive():
-    """Survive PySide6 6.12.0 on Python < 3.12, which drops a reference to None per void call.
+    """ui.refcount_guard.keep_singletons_alive: PySide6 6.12 on Python 3.11 would abort."""
+    from ui.refcount_guard import keep_singletons_alive
 
-    Every call of a method returning nothing (painter.drawRect, item.setPos, label.setText)
-    decrements None's reference count once more than it increments it (6.11.3 does not),
-    and a bench that repaints a 300-node graph a few dozen times brings it to zero: Python
-    aborts with "none_dealloc: deallocating None". Python 3.12 makes None immortal; this
-    gives it the same headroom here. Returns True if it had to.
-    """
-    if sys.version_info >= (3, 12) or not PySide6.__version__.startswith("6.12."):
-        return False
-    ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40
-    return True
+    return keep_singletons_alive()
 
 
 def percentile(values, q):

@@ -16,6 +16,12 @@ if str(ROOT) not in sys.path:
 
 import pytest  # noqa: E402
 
+from ui.refcount_guard import keep_singletons_alive  # noqa: E402
+
+# PySide6 6.12 on Python 3.11 drops a reference to None per void Qt call and to True per
+# signal emitted; a test worker runs enough of both to abort (ui/refcount_guard.py).
+keep_singletons_alive()
+
 
 @pytest.fixture(autouse=True)
 def _private_app_home(tmp_path, monkeypatch):

@@ -8,10 +8,12 @@ from PySide6.QtWidgets import QApplication
 
 from core.desktop_install import DESKTOP_ID
 from ui.icons import set_app_identity
+from ui.refcount_guard import keep_singletons_alive
 
 
 def make_application():
     """The QApplication (created once), named for QSettings and the desktop."""
+    keep_singletons_alive()  # PySide6 6.12 on Python 3.11 would end the window: see the module
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Keras Workbench")
     app.setOrganizationName("Keras Workbench")
