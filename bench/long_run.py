@@ -172,7 +172,8 @@ def qt_run(args):
     delays = probe.stop()
     tab.stop_and_wait()
     report("Train tab (QThread worker, live curves)", watch.sampler.rows, seconds, args.epochs)
-    print(f"event-loop delay during the run: {delay_line(delays)}")
+    print(f"event-loop delay during the run: {delay_line(delays)} (the probe's own samples "
+          f"took {probe.nbytes() / 2**20:.1f} MB of the memory above)")
 
     curves = tab.curves
     for name, panel in curves.panels.items():
