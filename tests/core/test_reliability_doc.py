@@ -13,13 +13,21 @@ import make_reliability  # noqa: E402
 
 
 def marked_cases():
-    """(area, what) of every ``pytest.mark.reliability(...)`` written in the tests, read as text."""
+    """(area, what) of every ``pytest.mark.reliability(...)`` written in the tests, read as text.
+
+    Arguments are string literals or module-level string constants (``AREA = "..."``).
+    """
     found = set()
     for path in (ROOT / "tests").rglob("test_*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        constants = {target.id: node.value.value for node in tree.body
+                     if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+                     for target in node.targets if isinstance(target, ast.Name)}
+        for node in ast.walk(tree):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                     and node.func.attr == "reliability"):
-                area, what = (ast.literal_eval(arg) for arg in node.args[:2])
+                area, what = (constants[arg.id] if isinstance(arg, ast.Name)
+                              else ast.literal_eval(arg) for arg in node.args[:2])
                 found.add((area, what))
     return found
 
