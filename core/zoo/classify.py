@@ -128,13 +128,14 @@ class Classifier:
         with concurrent.futures.ThreadPoolExecutor(workers) as pool:
             pending = [pool.submit(self._read_one, p) for p in chunks[0]]
             for index in range(len(chunks)):
+                if index and should_stop is not None and should_stop():
+                    for future in pending:  # read ahead, never to be predicted
+                        future.cancel()
+                    return
                 batch = [f.result() for f in pending]
-                stop = should_stop is not None and should_stop()
-                if index + 1 < len(chunks) and not stop:
+                if index + 1 < len(chunks):
                     pending = [pool.submit(self._read_one, p) for p in chunks[index + 1]]
                 yield batch
-                if stop:
-                    return
 
     def _predict_batch(self, batch, top):
         good = [item for item in batch if item[3] is None]

@@ -12,6 +12,7 @@
 Jobs are slowed where a test must act mid-way (a sleep per batch), never faked.
 """
 
+import threading
 import time
 from pathlib import Path
 
@@ -614,11 +615,28 @@ def assert_run_stopped(run_dir, record):
 
 
 def start_classifying(qtbot, monkeypatch, zoo, classifier_file, folder):
+    """Start classifying ``folder``; returns once the first batch is shown.
+
+    The batches after the first wait (up to 30 s) for the returned Event, so that a
+    loaded machine cannot finish the whole folder before the test acts on it.
+    """
     from core.zoo.classify import Classifier
 
-    slowed(monkeypatch, Classifier, "_predict_batch")
+    gate = threading.Event()
+    original = Classifier._predict_batch
+    calls = []
+
+    def gated(*args, **kwargs):
+        calls.append(1)
+        if len(calls) > 1:
+            gate.wait(30)
+        time.sleep(0.25)  # one batch in flight long enough for a test to act
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(Classifier, "_predict_batch", gated)
     assert zoo.choose_model(classifier_file) and zoo.classify_paths([folder])
     qtbot.waitUntil(lambda: bool(zoo.results.results.predictions()), timeout=JOB_MS)
+    return gate
 
 
 def start_downloading(qtbot, monkeypatch, zoo, keras_home):
@@ -654,12 +672,13 @@ def test_stopping_a_job_mid_way_ends_it_cleanly(kind, qtbot, monkeypatch, tmp_pa
         folder = picture_folder(tmp_path / "pictures", 40)  # 3 batches of 16
         before = sorted(p.name for p in folder.iterdir())
         if kind == "classification":
-            start_classifying(qtbot, monkeypatch, tab, request.getfixturevalue(
+            gate = start_classifying(qtbot, monkeypatch, tab, request.getfixturevalue(
                 "classifier_file"), folder)
         else:
             start_downloading(qtbot, monkeypatch, tab, tmp_path / "keras_home")
         if kind == "classification":
             tab.workspace.stop_requested.emit()  # the Stop button of the results
+            gate.set()  # the batch in flight ends; the stop is seen before the next
         else:
             tab.panel.cancel.click()
         # (a stopped classification then explains its selected result, as after any end)
@@ -712,7 +731,7 @@ def test_closing_the_window_mid_jobs_ends_every_thread_and_stops_the_run(
     qtbot.waitUntil(lambda: text.progress.value() > 0, timeout=JOB_MS)
     zoo = window.zoo_tab.ensure_built()
     folder = picture_folder(tmp_path / "pictures", 120)  # 8 batches, ~2 s
-    start_classifying(qtbot, monkeypatch, zoo, classifier_file, folder)
+    start_classifying(qtbot, monkeypatch, zoo, classifier_file, folder).set()
     assert train.is_running() and zoo.worker is not None and text.worker is not None
 
     window.close()
