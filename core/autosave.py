@@ -25,6 +25,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from core import app_version
 from core.errors import WorkbenchError
 from core.paths import app_home, safe_name
 from core.processes import process_alive
@@ -169,16 +170,6 @@ def remove_autosave(path):
         Path(path).unlink(missing_ok=True)
     except OSError:
         pass  # a read-only autosave folder: the next start offers it again, nothing is lost
-
-
-def app_version():
-    """Keras Workbench's version from the installed metadata, or "unknown" in a bare checkout."""
-    from importlib import metadata
-
-    try:
-        return metadata.version("keras-workbench")
-    except metadata.PackageNotFoundError:
-        return "unknown"
 
 
 def _mtime(path):

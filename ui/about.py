@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QVBoxLayout
 
+from core import app_version
 from ui.icons import app_icon
 
 # (shown name, distribution name, module name)
@@ -33,10 +34,6 @@ def package_version(distribution, module=None):
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:
         return "not installed"
-
-
-def app_version():
-    return package_version("keras-workbench", "keras_workbench")
 
 
 def version_rows():
