@@ -18,13 +18,13 @@ half-written checkpoint is left for a resume to find.
 
 import json
 import math
-import os
 from pathlib import Path
 
 import numpy as np
 
 from core.errors import TrainingError, WorkbenchError
 from core.project import cannot_write_message
+from core.replace_file import replacing
 
 MAGIC = b"KWBCKPT1\n"
 
@@ -55,19 +55,10 @@ def write_arrays(path, arrays):
     arrays = {name: np.asarray(a, order="C") for name, a in arrays.items()}  # keeps 0-d shapes
     header = json.dumps([{"name": name, "dtype": a.dtype.str, "shape": list(a.shape)}
                          for name, a in arrays.items()]).encode("utf-8")
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        with open(tmp, "wb") as f:
-            f.write(MAGIC + len(header).to_bytes(8, "little") + header)
-            for a in arrays.values():
-                f.write(a.data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            tmp.unlink(missing_ok=True)
-        except OSError:
-            pass  # it could not have been made either
-        raise
+    with replacing(path) as tmp, open(tmp, "wb") as f:
+        f.write(MAGIC + len(header).to_bytes(8, "little") + header)
+        for a in arrays.values():
+            f.write(a.data)
 
 
 def epoch_write_error(run_dir, epoch, exc):

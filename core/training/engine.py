@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.errors import TrainingError, WorkbenchError
+from core.replace_file import replacing
 from core.training.phases import fit_phases, prepare_model, total_epochs
 from core.training.runs import BEST, LAST, TENSORBOARD, RunFolder, new_run_dir, now, record_run
 
@@ -413,23 +414,15 @@ def save_keras(model, path):
     """``model.save(path)`` under a temporary name, then renamed: a failure part-way (out of
     memory, a full disk) leaves the previous file or none, never a half-written one."""
     path = Path(path)
-    partial = path.with_name(f".{path.stem}.partial.keras")  # Keras wants the suffix
-    try:
+    with replacing(path, f".{path.stem}.partial.keras") as partial:  # Keras wants the suffix
         model.save(partial)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 def copy_file(source, target):
     """Copy ``source`` to ``target`` by way of a temporary file and a rename."""
     target = Path(target)
-    partial = target.with_name(f".{target.name}.partial")
-    try:
+    with replacing(target, f".{target.name}.partial") as partial:
         shutil.copyfile(source, partial)
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 def load_into(model, folder, name):

@@ -90,12 +90,11 @@ def regression_arrays(prepared, true, predicted, limit=REGRESSION_SAMPLES):
 
 def save_predictions(path, arrays):
     """Write ``arrays`` to ``path`` (an .npz) through a temp file, as run files are written."""
-    import os
+    from core.replace_file import replacing
 
     path = Path(path)
-    tmp = path.with_name(path.name + ".tmp.npz")
-    np.savez_compressed(tmp, **arrays)
-    os.replace(tmp, path)
+    with replacing(path, path.name + ".tmp.npz") as tmp:
+        np.savez_compressed(tmp, **arrays)
 
 
 def load_predictions(run_dir):

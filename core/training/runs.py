@@ -27,13 +27,13 @@ protected from either.
 import csv
 import json
 import math
-import os
 import time
 from pathlib import Path
 
 from core.errors import WorkbenchError
 from core.paths import runs_dir
 from core.project import Project
+from core.replace_file import replacing
 
 RUN_FORMAT = "keras-workbench-run"
 RUN_FORMAT_VERSION = 1
@@ -179,13 +179,12 @@ class RunFolder:
             self.file(HISTORY).unlink(missing_ok=True)
             return
         columns = list(rows[0])
-        tmp = self.file(HISTORY + ".tmp")
-        with open(tmp, "w", newline="", encoding="utf-8") as f:
+        with replacing(self.file(HISTORY)) as tmp, open(tmp, "w", newline="",
+                                                         encoding="utf-8") as f:
             writer = csv.writer(f, lineterminator="\n")  # as append_history writes rows
             writer.writerow(columns)
             writer.writerows([[row["epoch"]] + [_cell(row.get(c)) for c in columns[1:]]
                               for row in rows])
-        os.replace(tmp, self.file(HISTORY))
 
     def append_history(self, epoch, logs):
         """Append the row of ``epoch`` (1-based) and flush it, so a kill keeps it."""
@@ -245,10 +244,8 @@ def _check_file_names(state, where):
 
 def write_json(path, obj):
     """Replace ``path`` with ``obj`` as JSON: temp file, then rename (no fsync, see above)."""
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    with replacing(path) as tmp:
+        tmp.write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def record_run(project, record):
